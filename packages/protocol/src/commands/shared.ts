@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+export const Vector3 = z.array(z.number()).length(3).describe("x, y, z");
+
+/** Pagination shared by every listing command, so an LLM learns it once. */
+export const Page = {
+  offset: z.number().int().min(0).default(0).describe("Index of the first item to return"),
+  limit: z.number().int().min(1).max(1000).default(100).describe("How many items to return at most (1-1000)"),
+};
+
+export const PageResult = {
+  offset: z.number().int().describe("Index of the first item returned"),
+  total: z.number().int().describe("How many items exist in all"),
+  next_offset: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Offset of the next page, or null when this page is the last"),
+};

@@ -1,0 +1,56 @@
+export { PRIORITIES, Priority, DEFAULT_PRIORITY, priorityRank } from "./priority.js";
+export { JobId, ClientUuid } from "./ids.js";
+export { Progress } from "./progress.js";
+export {
+  PROTOCOL_VERSION,
+  REFUSAL_CODES,
+  PROTOCOL_ERROR_CODES,
+  MESSAGES,
+  Hello,
+  Welcome,
+  Refused,
+  CommandDispatch,
+  JobDispatch,
+  JobUpdate,
+  Cancel,
+  Ping,
+  Pong,
+  ProtocolError,
+  AddonMessage,
+  ServerMessage,
+} from "./messages.js";
+export type { MessageType, ProtocolErrorCode } from "./messages.js";
+export { ClientSummary, ClientInfo } from "./clients.js";
+export { DISPATCH_STATUSES, DispatchStatus, TARGETING_FAILURES, DispatchOutcome, dispatchOutcome } from "./outcome.js";
+export type { TargetingFailure } from "./outcome.js";
+export { JOB_STATES, JobState, TERMINAL_JOB_STATES, Job, BusEvent, BUS_LOGGER, Health } from "./jobs.js";
+export { GATES, defineCommand, READ_ONLY } from "./commands/define.js";
+export type { CommandDef, Gate, Timeout, ToolAnnotations } from "./commands/define.js";
+export {
+  COMMAND_LIST,
+  COMMANDS,
+  getSceneInfo,
+  getObjectInfo,
+  browseData,
+  executeCode,
+  getViewportScreenshot,
+} from "./commands/index.js";
+export type { AnyCommand, CommandName } from "./commands/index.js";
+export {
+  TOOLS,
+  BUS_TOOLS,
+  DISPATCH_TOOLS,
+  SendPayload,
+  SEND_TIMEOUT,
+  GET_JOB_WAIT,
+  listClients,
+  sendMessage,
+  jobUpdate,
+  getJob,
+  dispatchTool,
+  toolResultSchema,
+} from "./tools.js";
+export type { ToolDef } from "./tools.js";
+export { RESOURCES } from "./resources.js";
+export type { ResourceDef } from "./resources.js";
+export { PACKAGE_VERSION } from "./version.js";

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { COMMAND_LIST, MESSAGES, TOOLS, type CommandDef } from "@blender-mcp/protocol";
+import { SCHEMA_DIR } from "../paths.js";
+
+/**
+ * "input" is what a validator accepts (defaults optional); "output" is what a
+ * producer emits (defaults filled in). Messages and tool inputs are read by
+ * someone, results are produced.
+ */
+export function toJsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: "draft-07", io }) as Record<string, unknown>;
+}
+
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Every message, every command's params and result, every tool's input and output. */
+export function renderJsonSchemas(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [type, schema] of Object.entries(MESSAGES)) {
+    files.set(`${SCHEMA_DIR}/messages/${type}.json`, renderJson(toJsonSchema(schema, "input")));
+  }
+  for (const command of COMMAND_LIST as readonly CommandDef[]) {
+    files.set(`${SCHEMA_DIR}/commands/${command.name}.params.json`, renderJson(toJsonSchema(command.params, "input")));
+    files.set(`${SCHEMA_DIR}/commands/${command.name}.result.json`, renderJson(toJsonSchema(command.result, "output")));
+  }
+  for (const tool of TOOLS) {
+    files.set(`${SCHEMA_DIR}/tools/${tool.name}.input.json`, renderJson(toJsonSchema(tool.input, "input")));
+    files.set(`${SCHEMA_DIR}/tools/${tool.name}.output.json`, renderJson(toJsonSchema(tool.output, "output")));
+  }
+  return files;
+}
