@@ -1,0 +1,1 @@
+"""The half of the addon that touches Blender (bpy): timers, preferences, UI, command handlers."""

@@ -1,0 +1,1 @@
+"""Command handlers, one module per domain; importing them registers them."""

@@ -1,0 +1,67 @@
+"""The main-thread side of the bus: a bpy.app.timers callback that runs
+queued jobs and keeps the panel fresh.
+
+bpy is only safe on the main thread, and Blender has no way to wake that
+thread from the socket thread, so the timer polls with a pacer: no wait
+while jobs are queued, a few milliseconds right after activity, backing off
+to a longer idle wait."""
+import logging
+import time
+
+import bpy
+
+from ..core.pacing import Pacer
+from . import preferences, runtime
+
+log = logging.getLogger("blender_mcp_bus")
+
+# Jobs run back to back within one tick up to this long, then Blender gets to redraw.
+TICK_BUDGET_SECONDS = 0.02
+
+_pacer = Pacer()
+_seen_versions = (None, None)
+
+
+def _tick():
+    session = runtime.session()
+    if session is None:
+        return None  # unregistered: drop the timer
+    try:
+        if len(session.queue):
+            session.run_pending(preferences.settings().gated, TICK_BUDGET_SECONDS)
+        _redraw_if_changed(session)
+    except Exception:  # the timer must survive anything, or jobs stop running
+        log.exception("drainer tick failed")
+    since = time.monotonic() - session.queue.last_activity
+    return _pacer.next_interval(len(session.queue), since, session.connection.connected)
+
+
+def _redraw_if_changed(session) -> None:
+    global _seen_versions
+    versions = (session.queue.version, session.connection.version)
+    if versions == _seen_versions:
+        return
+    _seen_versions = versions
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+
+
+def _auto_connect():
+    settings = preferences.settings()
+    if settings.auto_connect and runtime.session() is not None:
+        runtime.connect()
+    return None
+
+
+def register() -> None:
+    bpy.app.timers.register(_tick, first_interval=0.0, persistent=True)
+    # Shortly after startup, once preferences are loaded and the window exists.
+    bpy.app.timers.register(_auto_connect, first_interval=0.5)
+
+
+def unregister() -> None:
+    for fn in (_auto_connect, _tick):
+        if bpy.app.timers.is_registered(fn):
+            bpy.app.timers.unregister(fn)

@@ -1,0 +1,29 @@
+"""How long the main-thread timer sleeps between looks at the queue.
+
+Blender gives no way to wake its main thread from another thread, so the
+drainer polls. To keep latency low without a busy loop: no wait while jobs
+are queued, a very short wait right after activity (the next job of a burst
+usually follows soon), then gradually longer waits while idle."""
+from dataclasses import dataclass
+
+
+@dataclass
+class Pacer:
+    busy: float = 0.0
+    hot: float = 0.002
+    hot_window: float = 1.0  # seconds after activity that count as "recent"
+    growth: float = 1.5
+    idle_connected: float = 0.05
+    idle_offline: float = 0.5
+    _current: float = 0.002
+
+    def next_interval(self, queued: int, seconds_since_activity: float, connected: bool) -> float:
+        if queued:
+            self._current = self.hot
+            return self.busy
+        if seconds_since_activity < self.hot_window:
+            self._current = self.hot
+            return self.hot
+        ceiling = self.idle_connected if connected else self.idle_offline
+        self._current = min(ceiling, self._current * self.growth)
+        return self._current

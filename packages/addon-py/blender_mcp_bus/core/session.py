@@ -1,0 +1,104 @@
+"""One addon's bus session: the connection, the job queue, the reporter and
+the registry wired together. Pure Python; the bpy layer holds one of these
+and calls run_pending() from a timer on the main thread."""
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable, List, Optional
+
+from ..generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
+from .connection import Connection
+from .jobs import Job, JobQueue
+from .pump import Pump
+from .registry import JobFailed, Registry
+from .reporter import Reporter
+from .settings import Settings
+
+log = logging.getLogger("blender_mcp_bus")
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """What the hello says about this Blender; gathered on the main thread."""
+
+    blender_version: str
+    blend_file: str
+    label: str
+
+
+class Session:
+    def __init__(self, registry: Registry, client_uuid: str, facts: Callable[[], HostFacts],
+                 connect=None):
+        self.registry = registry
+        self.client_uuid = client_uuid
+        self.queue = JobQueue()
+        self._facts = facts
+        self._settings = Settings()
+        self._hello_facts: Optional[HostFacts] = None
+        kwargs = {"connect": connect} if connect is not None else {}
+        self.connection = Connection(self._hello, self._on_message, **kwargs)
+        self.reporter = Reporter(self.connection.send, self.queue.set_status)
+        self.pump = Pump(self.queue, self.reporter, self.connection.send)
+
+    # -- main thread --------------------------------------------------------
+
+    def connect(self, settings: Settings) -> None:
+        self._settings = settings
+        self._hello_facts = self._facts()
+        self.connection.start(settings)
+
+    def refresh_facts(self) -> None:
+        """After a file is opened: the next hello names the new file."""
+        self._hello_facts = self._facts()
+
+    def disconnect(self, reason: str = "disconnected by user") -> None:
+        self.connection.stop(reason)
+
+    def run_pending(self, gated: Iterable[str], budget_seconds: float = 0.01) -> int:
+        """Run queued jobs until the queue is empty or the time budget is used;
+        at least one job runs when any waits. Returns how many ran."""
+        deadline = time.monotonic() + budget_seconds
+        ran = 0
+        gated = list(gated)
+        while True:
+            job = self.queue.pop()
+            if job is None:
+                return ran
+            self.run_job(job, gated)
+            ran += 1
+            if time.monotonic() >= deadline:
+                return ran
+
+    def run_job(self, job: Job, gated: List[str]) -> None:
+        self.reporter.running(job.job_id)
+        try:
+            result = self.registry.execute(job, gated)
+        except JobFailed as failure:
+            self.reporter.failed(job.job_id, str(failure), failure.result)
+        except Exception as error:  # a handler bug fails its job, not the addon
+            log.debug("job %s raised", job.job_id, exc_info=True)
+            self.reporter.failed(job.job_id, "%s raised %s: %s\n%s" % (
+                job.command, type(error).__name__, error, traceback.format_exc(limit=-8)))
+        else:
+            self.reporter.completed(job.job_id, result)
+
+    # -- socket thread ------------------------------------------------------
+
+    def _hello(self) -> dict:
+        facts = self._hello_facts or self._facts()
+        return {
+            "message_type": "hello",
+            "client_uuid": self.client_uuid,
+            "label": facts.label[:200],
+            "client_type": "blender",
+            "blender_version": facts.blender_version[:64],
+            "blend_file": facts.blend_file[:4096],
+            "addon_version": PACKAGE_VERSION,
+            "protocol_version": PROTOCOL_VERSION,
+            "commands": self.registry.names,
+            "gated": self._settings.gated,
+        }
+
+    def _on_message(self, text: str) -> None:
+        self.pump.handle(text)
