@@ -1,0 +1,63 @@
+"""Blender startup script for test launchers:
+
+    blender --factory-startup --python packages/addon-py/testing/startup.py
+
+Installs the addon from a zip as a user would, sets its preferences, and
+connects. Environment:
+  BLENDER_MCP_BUS_ZIP     the legacy addon zip (required)
+  BLENDER_MCP_BUS_URL     server URL (default: the addon's default)
+  BLENDER_MCP_BUS_GATED   comma list of gates to switch off (execute_code, job_dispatch)
+  BLENDER_MCP_BUS_LABEL   label shown to MCP clients
+Point BLENDER_USER_CONFIG / BLENDER_USER_SCRIPTS at a temporary folder so the
+install never touches a real profile. Progress lines start with [mcp-bus];
+"[mcp-bus] connected as <uuid> to <url>" means ready."""
+import os
+import sys
+import traceback
+
+import bpy
+
+MODULE = "blender_mcp_bus"
+
+
+def fail(message):
+    print("[mcp-bus] startup failed: " + message, flush=True)
+    sys.stdout.flush()
+    os._exit(3)
+
+
+def main():
+    zip_path = os.environ.get("BLENDER_MCP_BUS_ZIP", "")
+    if not zip_path or not os.path.isfile(zip_path):
+        fail("BLENDER_MCP_BUS_ZIP must name the addon zip, got %r" % zip_path)
+    # The legacy zip installs as an addon on 3.x, 4.x and 5.x alike.
+    bpy.ops.preferences.addon_install(filepath=os.path.abspath(zip_path), overwrite=True)
+    bpy.ops.preferences.addon_enable(module=MODULE)
+    addon = bpy.context.preferences.addons.get(MODULE)
+    if addon is None:
+        fail("addon %s did not enable" % MODULE)
+    prefs = addon.preferences
+    # Set before the addon's auto-connect timer fires, so the first hello is right.
+    url = os.environ.get("BLENDER_MCP_BUS_URL", "").strip()
+    if url:
+        prefs.server_url = url
+    label = os.environ.get("BLENDER_MCP_BUS_LABEL", "").strip()
+    if label:
+        prefs.label = label
+    gated = {g.strip() for g in os.environ.get("BLENDER_MCP_BUS_GATED", "").split(",") if g.strip()}
+    unknown = gated - {"execute_code", "job_dispatch"}
+    if unknown:
+        fail("unknown gates in BLENDER_MCP_BUS_GATED: %s" % ", ".join(sorted(unknown)))
+    prefs.allow_execute_code = "execute_code" not in gated
+    prefs.allow_job_dispatch = "job_dispatch" not in gated
+    prefs.auto_connect = False
+    bpy.ops.mcp_bus.connect()
+    print("[mcp-bus] startup: addon %s enabled on Blender %s, connecting to %s"
+          % (MODULE, bpy.app.version_string, prefs.server_url), flush=True)
+
+
+try:
+    main()
+except Exception:
+    traceback.print_exc()
+    fail("see the traceback above")
