@@ -20,6 +20,7 @@ export const Job = z
     result: z.unknown().describe("The result once completed (or a late reply after a timeout)"),
     error: z.string(),
     progress: Progress.nullable(),
+    late: z.boolean().describe("True when Blender replied after the job had timed out; result and error hold that reply"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -36,6 +37,7 @@ export const BusEvent = z.object({
   error: z.string(),
   target_uuid: ClientUuid,
   progress: Progress.optional(),
+  late: z.boolean().describe("A reply that arrived after the job timed out"),
 });
 export type BusEvent = z.infer<typeof BusEvent>;
 export const BUS_LOGGER = "_message_bus";
@@ -47,5 +49,6 @@ export const Health = z.object({
   clients: z.number().int().describe("Blender clients connected, all users"),
   jobs_in_flight: z.number().int(),
   uptime_seconds: z.number(),
+  pid: z.number().int().describe("The server's process id (stdio clients share a hub process)"),
 });
 export type Health = z.infer<typeof Health>;

@@ -12,6 +12,13 @@ export const RESOURCES: readonly ResourceDef[] = [
     description: "The Blender instances connected to your bus (JSON)",
   },
   {
+    uri: "blender://jobs",
+    name: "jobs",
+    description:
+      "Your most recent jobs (JSON). Subscribe to it to receive every job event on your bus as a " +
+      "_message_bus log notification, not only those of jobs this session sent",
+  },
+  {
     uri: "blender://scene/info",
     name: "scene-info",
     description: "Summary of the active scene in the only connected Blender (JSON, first page of objects)",

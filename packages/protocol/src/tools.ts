@@ -97,7 +97,7 @@ export const sendMessage: ToolDef = {
     timeout_seconds: timeoutField(SEND_TIMEOUT),
   }),
   output: z.object({
-    status: z.enum(["queued", "no_client", "ambiguous_target", "unknown_target"]),
+    status: z.enum(["queued", "failed", "no_client", "ambiguous_target", "unknown_target"]),
     job_id: z.string().nullable(),
     target_uuid: z.string().nullable(),
     error: z.string(),

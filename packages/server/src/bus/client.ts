@@ -1,0 +1,47 @@
+import type { ClientInfo, ClientSummary, Hello, ServerMessage } from "@blender-mcp/protocol";
+import type { Targetable } from "./targeting.js";
+
+/** The bus's view of a connection: how to reach the addon, whatever the transport. */
+export interface AddonLink {
+  send(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+/** A Blender registered on a user's bus. */
+export class BlenderClient implements Targetable {
+  readonly connectedSince = new Date();
+  lastSeen = new Date();
+  readonly jobsInFlight = new Set<string>();
+
+  constructor(
+    readonly hello: Hello,
+    readonly link: AddonLink,
+  ) {}
+
+  get uuid(): string {
+    return this.hello.client_uuid;
+  }
+
+  offers(command: string): boolean {
+    return this.hello.commands.includes(command);
+  }
+
+  summary(): ClientSummary {
+    const { client_uuid, label, blender_version, blend_file } = this.hello;
+    return { uuid: client_uuid, label, blender_version, blend_file };
+  }
+
+  info(): ClientInfo {
+    const h = this.hello;
+    return {
+      ...this.summary(),
+      client_type: h.client_type,
+      addon_version: h.addon_version,
+      commands: h.commands,
+      gated: h.gated,
+      connected_since: this.connectedSince.toISOString(),
+      last_seen: this.lastSeen.toISOString(),
+      jobs_in_flight: this.jobsInFlight.size,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import type { Logger } from "../log.js";
+import { JobWaiter } from "./job-waiter.js";
+import { UserBus, type BusOptions, type JobRecord } from "./user-bus.js";
+
+/** All users' buses. A user's bus is created on first use and shares nothing with another's. */
+export class Hub {
+  private readonly buses = new Map<string, UserBus>();
+  readonly waiter = new JobWaiter<JobRecord>();
+
+  constructor(
+    private readonly options: BusOptions,
+    private readonly log: Logger,
+  ) {}
+
+  bus(userId: string): UserBus {
+    let bus = this.buses.get(userId);
+    if (!bus) {
+      bus = new UserBus(userId, this.waiter, this.options, this.log.child({ user_id: userId }));
+      this.buses.set(userId, bus);
+    }
+    return bus;
+  }
+
+  stats(): { clients: number; jobsInFlight: number } {
+    let clients = 0;
+    let jobsInFlight = 0;
+    for (const bus of this.buses.values()) {
+      clients += bus.clientCount;
+      jobsInFlight += bus.jobsInFlight;
+    }
+    return { clients, jobsInFlight };
+  }
+}

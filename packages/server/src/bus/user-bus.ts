@@ -1,0 +1,326 @@
+/**
+ * One user's bus: the Blenders registered on it, the jobs routed through it,
+ * and the MCP sessions that hear about them. Every path that ends a job goes
+ * through finish(), which settles a job once and only once.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  BUS_LOGGER,
+  TERMINAL_JOB_STATES,
+  type BusEvent,
+  type ClientSummary,
+  type Hello,
+  type Job,
+  type JobState,
+  type JobUpdate,
+  type Priority,
+  type Progress,
+  type TargetingFailure,
+} from "@blender-mcp/protocol";
+import type { Logger } from "../log.js";
+import { BlenderClient, type AddonLink } from "./client.js";
+import type { JobWaiter } from "./job-waiter.js";
+import { chooseTarget } from "./targeting.js";
+
+/** Where a session hears about the bus. Implemented by each MCP session. */
+export interface SessionSink {
+  readonly id: string;
+  notify(logger: typeof BUS_LOGGER, level: Priority, data: BusEvent): void;
+  resourceUpdated(uri: string): void;
+}
+
+export interface BusOptions {
+  /** Finished jobs are kept this long for blender_get_job. */
+  jobTtlMs: number;
+  /** ...and at most this many per user, oldest dropped first. */
+  maxFinishedJobs: number;
+}
+
+export type JobRequest = {
+  targetUuid?: string;
+  jobId?: string;
+  priority: Priority;
+  timeoutMs: number;
+  origin: string | null;
+} & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
+
+export type StartResult =
+  | { ok: true; job: JobRecord }
+  | { ok: false; status: TargetingFailure; error: string; candidates: ClientSummary[] }
+  | { ok: false; status: "failed"; error: string; targetUuid: string | null };
+
+export type UpdateResult = { accepted: true } | { accepted: false; code: "unknown_job" | "not_job_target" | "duplicate_job"; reason: string };
+
+export interface JobRecord extends Job {
+  origin: string | null;
+  /** Resolves when the job reaches a terminal state (the JobWaiter's promise). */
+  done: Promise<JobRecord>;
+  timer: NodeJS.Timeout | null;
+  progressListeners: Set<(p: Progress) => void>;
+}
+
+export const CLIENTS_URI = "blender://clients";
+export const JOBS_URI = "blender://jobs";
+
+const isTerminal = (s: JobState) => TERMINAL_JOB_STATES.includes(s);
+
+export class UserBus {
+  private readonly clients = new Map<string, BlenderClient>();
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly finishedOrder: string[] = [];
+  private readonly sessions = new Map<string, SessionSink>();
+  private readonly subscriptions = new Map<string, Set<string>>();
+
+  constructor(
+    readonly userId: string,
+    private readonly waiter: JobWaiter<JobRecord>,
+    private readonly options: BusOptions,
+    private readonly log: Logger,
+  ) {}
+
+  // ---- clients ---------------------------------------------------------------
+
+  /** Registers a Blender; a reconnect under the same uuid replaces the old connection. */
+  attach(hello: Hello, link: AddonLink): BlenderClient {
+    const previous = this.clients.get(hello.client_uuid);
+    if (previous) {
+      this.detach(previous, "replaced by a new connection from the same Blender");
+      previous.link.close(4000, "replaced by a new connection");
+    }
+    const client = new BlenderClient(hello, link);
+    this.clients.set(client.uuid, client);
+    this.log.info("client.attached", { target_uuid: client.uuid, label: hello.label, blender_version: hello.blender_version });
+    this.resourceChanged(CLIENTS_URI);
+    return client;
+  }
+
+  /** Unregisters a Blender and fails its jobs at once: nobody is left to answer them. */
+  detach(client: BlenderClient, reason: string): void {
+    if (this.clients.get(client.uuid) !== client) return;
+    this.clients.delete(client.uuid);
+    for (const jobId of [...client.jobsInFlight]) {
+      const job = this.jobs.get(jobId);
+      if (job) this.finish(job, "failed", null, `Blender ${client.uuid} disconnected (${reason}) before the job finished`);
+    }
+    this.log.info("client.detached", { target_uuid: client.uuid, reason });
+    this.resourceChanged(CLIENTS_URI);
+  }
+
+  listClients(): BlenderClient[] {
+    return [...this.clients.values()];
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  // ---- jobs --------------------------------------------------------------------
+
+  /** Steps 1-3 of a dispatch: choose the target, register the waiter, route the job. */
+  start(request: JobRequest): StartResult {
+    const choice = chooseTarget(this.listClients(), request.targetUuid);
+    if (!choice.ok) return choice;
+    const client = choice.client;
+    const command = request.kind === "command" ? request.command : "job_dispatch";
+    if (request.kind === "command" && !client.offers(command)) {
+      return {
+        ok: false,
+        status: "failed",
+        error: `Blender ${client.uuid} does not offer the command ${command} (addon ${client.hello.addon_version}); update the addon.`,
+        targetUuid: client.uuid,
+      };
+    }
+    const jobId = request.jobId ?? `j-${randomBytes(6).toString("hex")}`;
+    if (this.jobs.has(jobId)) {
+      return { ok: false, status: "failed", error: `job_id ${jobId} is already in use on your bus`, targetUuid: client.uuid };
+    }
+    const now = new Date().toISOString();
+    const job: JobRecord = {
+      job_id: jobId,
+      kind: request.kind,
+      command,
+      target_uuid: client.uuid,
+      priority: request.priority,
+      status: "queued",
+      result: null,
+      error: "",
+      progress: null,
+      late: false,
+      created_at: now,
+      updated_at: now,
+      origin: request.origin,
+      done: this.waiter.register(this.userId, jobId),
+      timer: null,
+      progressListeners: new Set(),
+    };
+    this.jobs.set(jobId, job);
+    client.jobsInFlight.add(jobId);
+    // unref: a pending job alone must not keep a process alive.
+    job.timer = setTimeout(() => this.expire(job), request.timeoutMs).unref();
+    this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
+    client.link.send(
+      request.kind === "command"
+        ? { message_type: "command_dispatch", job_id: jobId, command, params: request.params, priority: request.priority }
+        : {
+            message_type: "job_dispatch",
+            job_id: jobId,
+            script: request.script,
+            ...(request.description === undefined ? {} : { description: request.description }),
+            priority: request.priority,
+          },
+    );
+    return { ok: true, job };
+  }
+
+  /** The newest jobs last; the map keeps creation order. */
+  recentJobs(limit: number): JobRecord[] {
+    return [...this.jobs.values()].slice(-limit);
+  }
+
+  getJob(jobId: string): JobRecord | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  get jobsInFlight(): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.jobsInFlight.size;
+    return n;
+  }
+
+  /** The caller stopped waiting (MCP cancellation): end the job and tell the addon. */
+  cancel(job: JobRecord, reason: string): void {
+    if (this.finish(job, "cancelled", null, reason)) this.sendCancel(job, reason);
+  }
+
+  private expire(job: JobRecord): void {
+    const reason = "no reply from Blender before the timeout";
+    if (this.finish(job, "timeout", null, reason)) this.sendCancel(job, "timeout");
+  }
+
+  private sendCancel(job: JobRecord, reason: string): void {
+    // The addon drops the job if it has not started; a running job finishes and its reply is kept as late.
+    this.clients.get(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason });
+  }
+
+  /**
+   * A job_update, from the addon socket or the blender_job_update tool: the
+   * same handler for both. Only the job's target may report on it.
+   */
+  update(senderUuid: string, update: Omit<JobUpdate, "message_type">): UpdateResult {
+    const job = this.jobs.get(update.job_id);
+    const fields = { job_id: update.job_id, target_uuid: senderUuid, status: update.status };
+    if (!job) {
+      this.log.warn("job_update.unknown", fields);
+      return { accepted: false, code: "unknown_job", reason: `no job ${update.job_id} on this bus` };
+    }
+    if (job.target_uuid !== senderUuid) {
+      this.log.warn("job_update.not_target", { ...fields, job_target: job.target_uuid });
+      return { accepted: false, code: "not_job_target", reason: `job ${update.job_id} was not dispatched to ${senderUuid}` };
+    }
+    this.clients.get(senderUuid)?.lastSeen.setTime(Date.now());
+    if (isTerminal(job.status)) {
+      if ((job.status === "timeout" || job.status === "cancelled") && update.status !== "running" && !job.late) {
+        job.late = true;
+        job.result = update.result ?? null;
+        job.error = update.error ?? "";
+        job.updated_at = new Date().toISOString();
+        this.log.info("job.late_reply", { ...fields, job_status: job.status });
+        this.emit(job);
+        return { accepted: true };
+      }
+      this.log.warn("job_update.duplicate", { ...fields, job_status: job.status });
+      return { accepted: false, code: "duplicate_job", reason: `job ${update.job_id} already ended as ${job.status}` };
+    }
+    if (update.status === "running") {
+      job.status = "running";
+      job.updated_at = new Date().toISOString();
+      if (update.progress) {
+        job.progress = update.progress;
+        for (const listener of job.progressListeners) listener(update.progress);
+      }
+      this.emit(job);
+      return { accepted: true };
+    }
+    this.finish(job, update.status, update.result ?? null, update.error ?? "");
+    return { accepted: true };
+  }
+
+  /** The one place a job ends. Returns false when it had already ended. */
+  private finish(job: JobRecord, status: JobState, result: unknown, error: string): boolean {
+    if (isTerminal(job.status)) return false;
+    job.status = status;
+    job.result = result;
+    job.error = error;
+    job.updated_at = new Date().toISOString();
+    if (job.timer) clearTimeout(job.timer);
+    job.timer = null;
+    job.progressListeners.clear();
+    this.clients.get(job.target_uuid)?.jobsInFlight.delete(job.job_id);
+    this.waiter.deliver(this.userId, job.job_id, job);
+    const log = status === "completed" ? this.log.debug : this.log.info;
+    log("job.finished", { job_id: job.job_id, target_uuid: job.target_uuid, command: job.command, status, error: error || undefined });
+    this.emit(job);
+    this.remember(job);
+    return true;
+  }
+
+  private remember(job: JobRecord): void {
+    this.finishedOrder.push(job.job_id);
+    const cutoff = Date.now() - this.options.jobTtlMs;
+    while (this.finishedOrder.length > 0) {
+      const oldest = this.jobs.get(this.finishedOrder[0]!);
+      const expired = !oldest || Date.parse(oldest.updated_at) < cutoff;
+      if (this.finishedOrder.length <= this.options.maxFinishedJobs && !expired) break;
+      this.jobs.delete(this.finishedOrder.shift()!);
+    }
+  }
+
+  // ---- sessions and notifications ------------------------------------------------
+
+  addSession(sink: SessionSink): void {
+    this.sessions.set(sink.id, sink);
+  }
+
+  removeSession(id: string): void {
+    this.sessions.delete(id);
+    for (const subscribers of this.subscriptions.values()) subscribers.delete(id);
+  }
+
+  subscribe(sessionId: string, uri: string): void {
+    let set = this.subscriptions.get(uri);
+    if (!set) this.subscriptions.set(uri, (set = new Set()));
+    set.add(sessionId);
+  }
+
+  unsubscribe(sessionId: string, uri: string): void {
+    this.subscriptions.get(uri)?.delete(sessionId);
+  }
+
+  private resourceChanged(uri: string): void {
+    for (const id of this.subscriptions.get(uri) ?? []) this.sessions.get(id)?.resourceUpdated(uri);
+  }
+
+  /** A job event goes to the session that sent the job and to the user's bus subscribers, nobody else. */
+  private emit(job: JobRecord): void {
+    const event: BusEvent = {
+      kind: "job_update",
+      job_id: job.job_id,
+      command: job.command,
+      status: job.status,
+      result: job.result,
+      error: job.error,
+      target_uuid: job.target_uuid,
+      ...(job.progress && job.status === "running" ? { progress: job.progress } : {}),
+      late: job.late,
+    };
+    const audience = new Set(this.subscriptions.get(JOBS_URI) ?? []);
+    if (job.origin) audience.add(job.origin);
+    for (const id of audience) this.sessions.get(id)?.notify(BUS_LOGGER, job.priority, event);
+  }
+
+  /** The public view of a job (what blender_get_job returns). */
+  static view(job: JobRecord): Job {
+    const { origin: _o, done: _d, timer: _t, progressListeners: _p, ...view } = job;
+    return view;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Streamable HTTP at /mcp: one transport and one McpServer per MCP session,
+ * all sessions of a user sharing that user's bus.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { Hub } from "../bus/hub.js";
+import { BodyTooLarge, readJsonBody } from "../http/body.js";
+import type { Logger } from "../log.js";
+import { createSession, type Session } from "./session.js";
+
+interface Entry {
+  transport: StreamableHTTPServerTransport;
+  session: Session;
+  userId: string;
+}
+
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
+}
+
+export class McpHttpEndpoint {
+  private readonly sessions = new Map<string, Entry>();
+  /** Called when a session opens or closes. */
+  onChange: (() => void) | null = null;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly maxBodyBytes: number,
+    private readonly log: Logger,
+  ) {}
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
+    let body: unknown;
+    if (req.method === "POST") {
+      try {
+        body = await readJsonBody(req, this.maxBodyBytes);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return jsonRpcError(res, 413, -32600, e.message);
+        return jsonRpcError(res, 400, -32700, "Parse error: body is not JSON");
+      }
+    }
+    const sessionId = req.headers["mcp-session-id"];
+    if (typeof sessionId === "string") {
+      const entry = this.sessions.get(sessionId);
+      // A session belongs to the user who opened it.
+      if (!entry || entry.userId !== userId) return jsonRpcError(res, 404, -32001, "Session not found");
+      return entry.transport.handleRequest(req, res, body);
+    }
+    if (req.method !== "POST" || !isInitializeRequest(body)) {
+      return jsonRpcError(res, 400, -32000, "Bad Request: no valid session ID; send initialize first");
+    }
+    const id = randomUUID();
+    const session = createSession(this.hub.bus(userId), id, this.log);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessioninitialized: () => {
+        this.sessions.set(id, { transport, session, userId });
+        this.log.info("mcp.session_opened", { session_id: id, user_id: userId });
+        this.onChange?.();
+      },
+    });
+    transport.onclose = () => {
+      if (this.sessions.delete(id)) {
+        this.log.info("mcp.session_closed", { session_id: id });
+        this.onChange?.();
+      }
+      void session.close();
+    };
+    await session.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((e) => e.transport.close()));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * One MCP session: an McpServer with every tool and resource, bound to its
+ * user's bus as a notification sink. Every transport makes sessions here.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { PACKAGE_VERSION } from "@blender-mcp/protocol";
+import type { UserBus } from "../bus/user-bus.js";
+import type { Logger } from "../log.js";
+import type { SessionContext } from "./context.js";
+import { registerResources } from "./resources.js";
+import { registerTools } from "./tools/index.js";
+
+const INSTRUCTIONS = `Drive running Blender instances.
+- Start with blender_get_scene_info; use blender_get_object_info and blender_browse_data for details.
+- Run Python with blender_execute_code (returns stdout; put multi-step work in one call).
+- See the result with blender_get_viewport_screenshot.
+- Several Blenders connected? blender_list_clients, then pass target_uuid.
+- Every tool returns {status, command, target_uuid, job_id, result, error}; status is completed, failed, timeout, no_client, ambiguous_target or unknown_target.
+- blender_send_message queues a raw job and returns at once; collect it with blender_get_job.`;
+
+export interface Session {
+  server: McpServer;
+  close(): Promise<void>;
+}
+
+export function createSession(bus: UserBus, sessionId: string, log: Logger): Session {
+  const server = new McpServer(
+    { name: "blender-mcp", title: "Blender MCP bus", version: PACKAGE_VERSION },
+    { capabilities: { logging: {}, resources: { subscribe: true } }, instructions: INSTRUCTIONS },
+  );
+  const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }) };
+  registerTools(server, ctx);
+  registerResources(server, ctx);
+
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    bus.subscribe(sessionId, request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    bus.unsubscribe(sessionId, request.params.uri);
+    return {};
+  });
+
+  // A transport that has gone away must not take the bus down with it.
+  const quietly = (p: Promise<void>) => p.catch((e: Error) => ctx.log.debug("session.notify_failed", { error: e.message }));
+  bus.addSession({
+    id: sessionId,
+    notify: (logger, level, data) => {
+      if (server.isConnected()) void quietly(server.server.sendLoggingMessage({ level, logger, data }, sessionId));
+    },
+    resourceUpdated: (uri) => {
+      if (server.isConnected()) void quietly(server.server.sendResourceUpdated({ uri }));
+    },
+  });
+
+  return {
+    server,
+    close: async () => {
+      bus.removeSession(sessionId);
+      await server.close();
+    },
+  };
+}

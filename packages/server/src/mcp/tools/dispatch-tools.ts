@@ -1,0 +1,58 @@
+/** One flat MCP tool per addon command, all from the protocol's registry. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { DISPATCH_TOOLS, type DispatchOutcome, type ToolDef } from "@blender-mcp/protocol";
+import type { SessionContext } from "../context.js";
+import { dispatchCommand } from "../dispatch.js";
+import { toolResult } from "../result.js";
+import { registerToolDef } from "./register.js";
+
+type Content = CallToolResult["content"][number];
+
+/**
+ * Result fields that travel as MCP content of their own rather than inside
+ * the JSON (the protocol's omitFromToolResult names them).
+ */
+const CONTENT_FIELDS: Record<string, (value: unknown) => Content> = {
+  png_base64: (data) => ({ type: "image", data: String(data), mimeType: "image/png" }),
+};
+
+function splitContent(outcome: DispatchOutcome): { outcome: DispatchOutcome; content: Content[] } {
+  if (outcome.result === null || typeof outcome.result !== "object") return { outcome, content: [] };
+  const result = { ...(outcome.result as Record<string, unknown>) };
+  const content: Content[] = [];
+  for (const [field, toContent] of Object.entries(CONTENT_FIELDS)) {
+    if (field in result) {
+      content.push(toContent(result[field]));
+      delete result[field];
+    }
+  }
+  return { outcome: { ...outcome, result }, content };
+}
+
+function registerDispatchTool(server: McpServer, ctx: SessionContext, tool: ToolDef): void {
+  const command = tool.command!;
+  const timeout = tool.timeout!;
+  registerToolDef<Record<string, unknown>>(server, tool, async (args, extra) => {
+    const { target_uuid, timeout_seconds, ...params } = args as { target_uuid?: string; timeout_seconds?: number };
+    const progressToken = extra._meta?.progressToken;
+    const raw = await dispatchCommand(ctx.bus, {
+      command,
+      params,
+      targetUuid: target_uuid,
+      timeoutMs: (timeout_seconds ?? timeout.defaultSeconds) * 1000,
+      origin: ctx.sessionId,
+      signal: extra.signal,
+      onProgress:
+        progressToken === undefined
+          ? undefined
+          : (p) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...p } }).catch(() => {}),
+    });
+    const { outcome, content } = splitContent(raw);
+    return toolResult(outcome as unknown as Record<string, unknown>, outcome.status !== "completed", content);
+  });
+}
+
+export function registerDispatchTools(server: McpServer, ctx: SessionContext): void {
+  for (const tool of DISPATCH_TOOLS) registerDispatchTool(server, ctx, tool);
+}

@@ -1,0 +1,26 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { getJob, TERMINAL_JOB_STATES } from "@blender-mcp/protocol";
+import { UserBus } from "../../bus/user-bus.js";
+import type { SessionContext } from "../context.js";
+import { toolResult } from "../result.js";
+import { registerToolDef } from "./register.js";
+
+export function registerGetJob(server: McpServer, ctx: SessionContext): void {
+  registerToolDef<{ job_id: string; wait_seconds: number }>(server, getJob, async ({ job_id, wait_seconds }, extra) => {
+    const job = ctx.bus.getJob(job_id);
+    if (!job) {
+      // The same answer for ids that never existed, expired, or belong to someone else.
+      return { content: [{ type: "text", text: `No job ${job_id} on your bus (unknown, or expired).` }], isError: true };
+    }
+    if (wait_seconds > 0 && !TERMINAL_JOB_STATES.includes(job.status)) {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, wait_seconds * 1000);
+        extra.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      await Promise.race([job.done, gaveUp]);
+      clearTimeout(timer);
+    }
+    return toolResult(UserBus.view(job) as unknown as Record<string, unknown>, false);
+  });
+}
