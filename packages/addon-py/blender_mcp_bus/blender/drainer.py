@@ -20,6 +20,8 @@ TICK_BUDGET_SECONDS = 0.02
 
 _pacer = Pacer()
 _seen_versions = (None, None)
+_last_redraw = 0.0
+REDRAW_INTERVAL_SECONDS = 0.25
 
 
 def _tick():
@@ -37,15 +39,23 @@ def _tick():
 
 
 def _redraw_if_changed(session) -> None:
-    global _seen_versions
+    """Redraw the sidebar when the panel's data changed, at most a few times a second.
+
+    Only the UI region: tagging the whole 3D view would redraw the viewport
+    after every job, which costs more than the job under software OpenGL."""
+    global _seen_versions, _last_redraw
     versions = (session.queue.version, session.connection.version)
-    if versions == _seen_versions:
+    now = time.monotonic()
+    if versions == _seen_versions or now - _last_redraw < REDRAW_INTERVAL_SECONDS:
         return
-    _seen_versions = versions
+    _seen_versions, _last_redraw = versions, now
     for window in bpy.context.window_manager.windows:
         for area in window.screen.areas:
-            if area.type == "VIEW_3D":
-                area.tag_redraw()
+            if area.type != "VIEW_3D":
+                continue
+            for region in area.regions:
+                if region.type == "UI" and region.width > 1:
+                    region.tag_redraw()
 
 
 def _auto_connect():

@@ -13,7 +13,7 @@ class Pacer:
     hot: float = 0.002
     hot_window: float = 1.0  # seconds after activity that count as "recent"
     growth: float = 1.5
-    idle_connected: float = 0.05
+    idle_connected: float = 0.025
     idle_offline: float = 0.5
     _current: float = 0.002
 
