@@ -8,6 +8,7 @@ connects. Environment:
   BLENDER_MCP_BUS_URL     server URL (default: the addon's default)
   BLENDER_MCP_BUS_GATED   comma list of gates to switch off (execute_code, job_dispatch)
   BLENDER_MCP_BUS_LABEL   label shown to MCP clients
+  BLENDER_MCP_BUS_ENABLE  comma list of asset integrations to switch on (polyhaven, sketchfab, hyper3d)
 Point BLENDER_USER_CONFIG / BLENDER_USER_SCRIPTS at a temporary folder so the
 install never touches a real profile. Progress lines start with [mcp-bus];
 "[mcp-bus] connected as <uuid> to <url>" means ready."""
@@ -50,6 +51,12 @@ def main():
         fail("unknown gates in BLENDER_MCP_BUS_GATED: %s" % ", ".join(sorted(unknown)))
     prefs.allow_execute_code = "execute_code" not in gated
     prefs.allow_job_dispatch = "job_dispatch" not in gated
+    integrations = ("polyhaven", "sketchfab", "hyper3d")
+    enabled = {g.strip() for g in os.environ.get("BLENDER_MCP_BUS_ENABLE", "").split(",") if g.strip()}
+    if enabled - set(integrations):
+        fail("unknown integrations in BLENDER_MCP_BUS_ENABLE: %s" % ", ".join(sorted(enabled - set(integrations))))
+    for name in integrations:
+        setattr(prefs, "enable_" + name, name in enabled)
     prefs.auto_connect = False
     bpy.ops.mcp_bus.connect()
     print("[mcp-bus] startup: addon %s enabled on Blender %s, connecting to %s"

@@ -19,7 +19,8 @@ class SettingsTest(unittest.TestCase):
     def test_defaults_and_gates(self):
         s = Settings()
         self.assertEqual(s.server_url, "ws://127.0.0.1:9860/addon")
-        self.assertEqual(s.gated, [])
+        # The asset integrations reach third parties: off until the user turns them on.
+        self.assertEqual(s.gated, ["polyhaven", "sketchfab", "hyper3d"])
         off = s.with_gated(["job_dispatch", "execute_code"])
         self.assertEqual(off.gated, ["execute_code", "job_dispatch"])
         self.assertEqual(s.with_gated([]).gated, [])

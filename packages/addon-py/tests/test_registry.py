@@ -122,7 +122,7 @@ class ExecuteTest(unittest.TestCase):
         self.assertIn("get_object_info returned a result off its contract", str(caught.exception))
 
     def test_gates_in_the_catalog_are_the_known_ones(self):
-        self.assertEqual(set(GATES), {"execute_code", "job_dispatch"})
+        self.assertEqual(set(GATES), {"execute_code", "job_dispatch", "polyhaven", "sketchfab", "hyper3d"})
         self.assertTrue(all(spec.gate in (None,) + GATES for spec in COMMANDS.values()))
 
     def test_names_follow_catalog_order(self):

@@ -24,7 +24,7 @@ export { ClientSummary, ClientInfo } from "./clients.js";
 export { DISPATCH_STATUSES, DispatchStatus, TARGETING_FAILURES, DispatchOutcome, dispatchOutcome } from "./outcome.js";
 export type { TargetingFailure } from "./outcome.js";
 export { JOB_STATES, JobState, TERMINAL_JOB_STATES, Job, BusEvent, BUS_LOGGER, Health } from "./jobs.js";
-export { GATES, defineCommand, READ_ONLY } from "./commands/define.js";
+export { GATES, INTEGRATION_GATES, defineCommand, READ_ONLY } from "./commands/define.js";
 export type { CommandDef, Gate, Timeout, ToolAnnotations } from "./commands/define.js";
 export {
   COMMAND_LIST,

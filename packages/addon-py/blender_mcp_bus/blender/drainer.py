@@ -29,13 +29,13 @@ def _tick():
     if session is None:
         return None  # unregistered: drop the timer
     try:
-        if len(session.queue):
+        if session.pending():
             session.run_pending(preferences.settings().gated, TICK_BUDGET_SECONDS)
         _redraw_if_changed(session)
     except Exception:  # the timer must survive anything, or jobs stop running
         log.exception("drainer tick failed")
     since = time.monotonic() - session.queue.last_activity
-    return _pacer.next_interval(len(session.queue), since, session.connection.connected)
+    return _pacer.next_interval(session.pending(), since, session.connection.connected)
 
 
 def _redraw_if_changed(session) -> None:

@@ -59,10 +59,13 @@ def decode(text: str) -> Tuple[str, Any]:
 class Pump:
     """Routes messages that arrive after the welcome."""
 
-    def __init__(self, queue: JobQueue, reporter: Reporter, send: Callable[[str, bool], bool]):
+    def __init__(self, queue: JobQueue, reporter: Reporter, send: Callable[[str, bool], bool],
+                 cancel_running: Callable[[str, str], bool] = lambda job_id, reason: False):
         self.queue = queue
         self.reporter = reporter
         self._send = send
+        # Jobs past the queue can still stop if they are in a background phase.
+        self._cancel_running = cancel_running
 
     def handle(self, text: str) -> None:
         try:
@@ -110,3 +113,5 @@ class Pump:
         job = self.queue.cancel(message.job_id)
         if job is not None:
             self.reporter.failed(job.job_id, "cancelled before it started: %s" % message.reason)
+        else:
+            self._cancel_running(message.job_id, message.reason)

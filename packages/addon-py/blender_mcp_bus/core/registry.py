@@ -5,20 +5,14 @@ import logging
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..generated.catalog import COMMANDS
+from .background import Background
+from .errors import JobFailed
 from .jobs import SCRIPT, Job
 from .settings import gate_reason
 
 log = logging.getLogger("blender_mcp_bus")
 
 _BAD_INPUT = (ValueError, TypeError, KeyError, AttributeError)
-
-
-class JobFailed(Exception):
-    """A job ends failed with this message; result carries partial output, if any."""
-
-    def __init__(self, message: str, result: Any = None):
-        super().__init__(message)
-        self.result = result
 
 
 class Registry:
@@ -64,8 +58,10 @@ class Registry:
         extra = [name for name in self._handlers if name not in self.catalog]
         return missing, extra
 
-    def execute(self, job: Job, gated: Iterable[str]) -> Dict[str, Any]:
-        """Run one job on the calling thread; raises JobFailed with a reason."""
+    def execute(self, job: Job, gated: Iterable[str]) -> Any:
+        """Run one job on the calling thread; raises JobFailed with a reason.
+
+        Returns the result, or a Background whose phases finish the job later."""
         gated = set(gated)
         if job.is_script:
             if SCRIPT in gated:
@@ -90,6 +86,10 @@ class Registry:
         if unexpected:
             raise JobFailed("invalid params for %s: unexpected %s" % (job.command, ", ".join(unexpected)))
         result = handler(**params)
+        if isinstance(result, Background):
+            # The result exists only after the main-thread phase; check it then.
+            result.check = lambda value: check_result(spec, value)
+            return result
         check_result(spec, result)
         return result
 

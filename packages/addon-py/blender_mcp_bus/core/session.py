@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional
 
 from ..generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
+from .background import Background, Workers
 from .connection import Connection
 from .jobs import Job, JobQueue
 from .pump import Pump
@@ -39,7 +40,8 @@ class Session:
         kwargs = {"connect": connect} if connect is not None else {}
         self.connection = Connection(self._hello, self._on_message, **kwargs)
         self.reporter = Reporter(self.connection.send, self.queue.set_status)
-        self.pump = Pump(self.queue, self.reporter, self.connection.send)
+        self.workers = Workers(self.reporter)
+        self.pump = Pump(self.queue, self.reporter, self.connection.send, cancel_running=self.workers.cancel)
 
     # -- main thread --------------------------------------------------------
 
@@ -55,11 +57,16 @@ class Session:
     def disconnect(self, reason: str = "disconnected by user") -> None:
         self.connection.stop(reason)
 
+    def pending(self) -> int:
+        """Main-thread work waiting: queued jobs and fetched background jobs to apply."""
+        return len(self.queue) + self.workers.ready()
+
     def run_pending(self, gated: Iterable[str], budget_seconds: float = 0.01) -> int:
-        """Run queued jobs until the queue is empty or the time budget is used;
-        at least one job runs when any waits. Returns how many ran."""
+        """Finish background jobs whose fetch is done, then run queued jobs until
+        the queue is empty or the time budget is used; at least one job runs
+        when any waits. Returns how many ran or finished."""
         deadline = time.monotonic() + budget_seconds
-        ran = 0
+        ran = self.workers.finish_ready()
         gated = list(gated)
         while True:
             job = self.queue.pop()
@@ -74,6 +81,9 @@ class Session:
         self.reporter.running(job.job_id)
         try:
             result = self.registry.execute(job, gated)
+            if isinstance(result, Background):
+                self.workers.start(job.job_id, result)
+                return
         except JobFailed as failure:
             self.reporter.failed(job.job_id, str(failure), failure.result)
         except Exception as error:  # a handler bug fails its job, not the addon

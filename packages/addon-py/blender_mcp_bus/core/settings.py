@@ -18,6 +18,10 @@ class Settings:
     auto_connect: bool = True
     allow_execute_code: bool = True
     allow_job_dispatch: bool = True
+    # The asset integrations reach third-party services: off until the user turns them on.
+    enable_polyhaven: bool = False
+    enable_sketchfab: bool = False
+    enable_hyper3d: bool = False
     # Captured output per stream beyond which text is cut and marked.
     output_limit_bytes: int = 256 * 1024
     connect_timeout_seconds: float = 5.0
@@ -27,24 +31,31 @@ class Settings:
     @property
     def gated(self) -> List[str]:
         """Gates switched off, in catalog order: what the hello reports."""
-        allowed = {"execute_code": self.allow_execute_code, "job_dispatch": self.allow_job_dispatch}
-        return [gate for gate in GATES if not allowed.get(gate, True)]
+        return [gate for gate in GATES if not getattr(self, _GATE_FIELD[gate])]
 
     def with_gated(self, gates) -> "Settings":
         gates = set(gates)
         unknown = gates - set(GATES)
         if unknown:
             raise ValueError("unknown gates: %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(GATES)))
-        return replace(
-            self,
-            allow_execute_code="execute_code" not in gates,
-            allow_job_dispatch="job_dispatch" not in gates,
-        )
+        return replace(self, **{_GATE_FIELD[gate]: gate not in gates for gate in GATES})
 
+
+# Gate -> the Settings field (and addon preference) that switches it on.
+_GATE_FIELD = {
+    "execute_code": "allow_execute_code",
+    "job_dispatch": "allow_job_dispatch",
+    "polyhaven": "enable_polyhaven",
+    "sketchfab": "enable_sketchfab",
+    "hyper3d": "enable_hyper3d",
+}
 
 GATE_PREFERENCE = {
     "execute_code": "Allow execute_code",
     "job_dispatch": "Allow job_dispatch",
+    "polyhaven": "Poly Haven",
+    "sketchfab": "Sketchfab",
+    "hyper3d": "Hyper3D Rodin",
 }
 
 

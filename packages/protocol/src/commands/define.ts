@@ -4,8 +4,11 @@ import type { z } from "zod";
  * Preferences in the addon that can switch work off. A gated-off command
  * fails with a reason that names its gate; blender_list_clients shows them.
  */
-export const GATES = ["execute_code", "job_dispatch"] as const;
+export const GATES = ["execute_code", "job_dispatch", "polyhaven", "sketchfab", "hyper3d"] as const;
 export type Gate = (typeof GATES)[number];
+
+/** Gates of the asset integrations: off in a fresh addon until the user turns them on. */
+export const INTEGRATION_GATES = ["polyhaven", "sketchfab", "hyper3d"] as const satisfies readonly Gate[];
 
 /** MCP tool annotations; every tool declares all four. */
 export interface ToolAnnotations {

@@ -7,8 +7,30 @@ import type { CommandDef } from "./define.js";
 import { executeCode } from "./code.js";
 import { browseData, getObjectInfo, getSceneInfo } from "./scene.js";
 import { getViewportScreenshot } from "./viewport.js";
+import { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture } from "./polyhaven.js";
+import { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels } from "./sketchfab.js";
+import { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob } from "./hyper3d.js";
 
-export const COMMAND_LIST = [getSceneInfo, getObjectInfo, browseData, executeCode, getViewportScreenshot] as const;
+export const COMMAND_LIST = [
+  getSceneInfo,
+  getObjectInfo,
+  browseData,
+  executeCode,
+  getViewportScreenshot,
+  getPolyhavenStatus,
+  getPolyhavenCategories,
+  searchPolyhavenAssets,
+  downloadPolyhavenAsset,
+  setTexture,
+  getSketchfabStatus,
+  searchSketchfabModels,
+  getSketchfabModelPreview,
+  downloadSketchfabModel,
+  getHyper3dStatus,
+  generateHyper3dModel,
+  pollHyper3dJob,
+  importHyper3dModel,
+] as const;
 
 export type AnyCommand = (typeof COMMAND_LIST)[number];
 export type CommandName = AnyCommand["name"];
@@ -18,3 +40,6 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
 );
 
 export { executeCode, browseData, getObjectInfo, getSceneInfo, getViewportScreenshot };
+export { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture };
+export { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels };
+export { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob };

@@ -15,6 +15,12 @@ type Content = CallToolResult["content"][number];
  */
 const CONTENT_FIELDS: Record<string, (value: unknown) => Content> = {
   png_base64: (data) => ({ type: "image", data: String(data), mimeType: "image/png" }),
+  // Provider thumbnails come as JPEG or PNG: the first base64 characters tell which.
+  thumbnail_base64: (data) => ({
+    type: "image",
+    data: String(data),
+    mimeType: String(data).startsWith("/9j/") ? "image/jpeg" : "image/png",
+  }),
 };
 
 function splitContent(outcome: DispatchOutcome): { outcome: DispatchOutcome; content: Content[] } {
