@@ -11,14 +11,21 @@ function chunk(type: string, data: Buffer): Buffer {
 
 /** An RGB gradient PNG of the given size: never blank, so tests can tell a real image from an empty one. */
 export function gradientPng(width: number, height: number): Buffer {
+  return rgbPng(width, height, (x, y) => [
+    Math.floor((255 * x) / Math.max(1, width - 1)),
+    Math.floor((255 * y) / Math.max(1, height - 1)),
+    128,
+  ]);
+}
+
+/** An 8-bit RGB PNG with each pixel's colour from `pixel`. */
+export function rgbPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
   const row = 1 + width * 3;
   const raw = Buffer.alloc(row * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * row + 1 + x * 3;
-      raw[i] = Math.floor((255 * x) / Math.max(1, width - 1));
-      raw[i + 1] = Math.floor((255 * y) / Math.max(1, height - 1));
-      raw[i + 2] = 128;
+      [raw[i], raw[i + 1], raw[i + 2]] = pixel(x, y);
     }
   }
   const ihdr = Buffer.alloc(13);

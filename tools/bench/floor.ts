@@ -1,0 +1,142 @@
+/**
+ * 1. Transport floor: what any WebSocket round trip and any MCP tool call
+ * cost on this machine with no bus behind them.
+ */
+import WebSocket from "ws";
+import { connectHttp, connectStdio, type McpConnection } from "./lean-mcp.js";
+import { closeAll, closedLoop, type LoadResult } from "./load.js";
+import { startWorker } from "./procs.js";
+import { table, type Section } from "./report.js";
+import { CpuMeter, fmtInt, fmtMs, msSince, summarize, type Latency } from "./stats.js";
+import type { Scale } from "./scale.js";
+import { join } from "node:path";
+
+export interface Measured {
+  latency: Latency;
+  /** Calls per second over the run. */
+  rate: number;
+  /** Server CPU, percent of one core, over the run. */
+  serverCpu: number;
+  errors: number;
+}
+
+export function measured(load: LoadResult, serverCpu: number): Measured {
+  if (load.errors > 0) throw new Error(`${load.errors} of ${load.calls} calls failed; first: ${load.firstError}`);
+  return { latency: summarize(load.samples), rate: (load.calls / load.wallMs) * 1000, serverCpu, errors: load.errors };
+}
+
+/** Sequential round trips of a small JSON frame (the size of a command_dispatch) to an echo server in another process. */
+export async function wsEcho(n: number): Promise<Measured> {
+  const echo = await startWorker("echo");
+  try {
+    const port = await echo.call<number>("listen");
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const frame = JSON.stringify({ message_type: "command_dispatch", job_id: "j-0123456789ab", command: "get_object_info", params: { name: "Cube" }, priority: "info" });
+    const roundTrip = () =>
+      new Promise<void>((resolve) => {
+        ws.once("message", () => resolve());
+        ws.send(frame);
+      });
+    for (let i = 0; i < Math.min(500, n); i++) await roundTrip();
+    const samples: number[] = [];
+    const meter = new CpuMeter([echo.pid]);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const t = process.hrtime.bigint();
+      await roundTrip();
+      samples.push(msSince(t));
+    }
+    const wall = msSince(t0);
+    const [cpu] = meter.read();
+    ws.close();
+    return { latency: summarize(samples), rate: (n / wall) * 1000, serverCpu: cpu!, errors: 0 };
+  } finally {
+    await echo.stop();
+  }
+}
+
+export interface NoopFloor {
+  sequential: Measured;
+  concurrent: Measured;
+}
+
+const noop = (conn: McpConnection) => conn.call("noop", {});
+
+/** Warm up, then n sequential calls on one connection and n calls from `concurrency` callers. */
+export async function measureMcp(
+  open: () => Promise<McpConnection>,
+  serverPid: () => number,
+  call: (conn: McpConnection, i: number) => ReturnType<McpConnection["call"]>,
+  n: number,
+  concurrency: number,
+  /** stdio has one session: concurrent callers share its pipe. */
+  sharedConnection: boolean,
+): Promise<NoopFloor> {
+  const first = await open();
+  const conns = [first];
+  try {
+    await closedLoop([first], { calls: Math.min(500, n), call });
+    let meter = new CpuMeter([serverPid()]);
+    const sequential = measured(await closedLoop([first], { calls: n, call }), meter.read()[0]!);
+    if (!sharedConnection) while (conns.length < concurrency) conns.push(await open());
+    const callersPerConnection = sharedConnection ? concurrency : 1;
+    await closedLoop(conns, { calls: Math.min(500, n), call, callersPerConnection });
+    meter = new CpuMeter([serverPid()]);
+    const concurrent = measured(await closedLoop(conns, { calls: n, call, callersPerConnection }), meter.read()[0]!);
+    return { sequential, concurrent };
+  } finally {
+    await closeAll(conns);
+  }
+}
+
+export async function noopHttp(n: number, concurrency: number): Promise<NoopFloor> {
+  const server = await startWorker("noop-mcp");
+  try {
+    const port = await server.call<number>("listen");
+    return await measureMcp(() => connectHttp(`http://127.0.0.1:${port}/mcp`), () => server.pid, noop, n, concurrency, false);
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function noopStdio(n: number, concurrency: number): Promise<NoopFloor> {
+  let pid = 0;
+  const open = async () => {
+    const conn = await connectStdio(process.execPath, ["--import", "tsx", join(import.meta.dirname, "workers/noop-mcp.ts"), "stdio"]);
+    pid = conn.child.pid!;
+    return conn;
+  };
+  return measureMcp(open, () => pid, noop, n, concurrency, true);
+}
+
+export const latencyCells = (l: Latency) => [fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99)];
+
+export async function run(scale: Scale): Promise<Section> {
+  const { floorCalls: n, concurrency } = scale;
+  const echo = await wsEcho(n);
+  const http = await noopHttp(n, concurrency);
+  const stdio = await noopStdio(n, concurrency);
+  const rows = [
+    ["WebSocket echo (ws, two processes)", "1", fmtInt(echo.latency.n), ...latencyCells(echo.latency), fmtInt(echo.rate), echo.serverCpu.toFixed(0)],
+    ["MCP no-op tool, Streamable HTTP", "1", fmtInt(http.sequential.latency.n), ...latencyCells(http.sequential.latency), fmtInt(http.sequential.rate), http.sequential.serverCpu.toFixed(0)],
+    ["MCP no-op tool, Streamable HTTP", String(concurrency), fmtInt(http.concurrent.latency.n), ...latencyCells(http.concurrent.latency), fmtInt(http.concurrent.rate), http.concurrent.serverCpu.toFixed(0)],
+    ["MCP no-op tool, stdio", "1", fmtInt(stdio.sequential.latency.n), ...latencyCells(stdio.sequential.latency), fmtInt(stdio.sequential.rate), stdio.sequential.serverCpu.toFixed(0)],
+    ["MCP no-op tool, stdio", String(concurrency), fmtInt(stdio.concurrent.latency.n), ...latencyCells(stdio.concurrent.latency), fmtInt(stdio.concurrent.rate), stdio.concurrent.serverCpu.toFixed(0)],
+  ];
+  const body = `Round trips with nothing behind them: the cost of the transports themselves. The no-op MCP server
+(\`tools/bench/workers/noop-mcp.ts\`) is built like the product's HTTP endpoint (an McpServer and a
+Streamable HTTP transport per session) with one tool that returns "ok" and no bus.
+
+${table(["what", "callers", "calls", "p50 ms", "p95 ms", "p99 ms", "calls/s", "peer CPU %"], rows)}
+`;
+  const values: Record<string, number> = {
+    echo_p50: echo.latency.p50,
+    http_p50: http.sequential.latency.p50,
+    http_concurrent_p50: http.concurrent.latency.p50,
+    http_concurrent_rate: http.concurrent.rate,
+    stdio_p50: stdio.sequential.latency.p50,
+    stdio_concurrent_p50: stdio.concurrent.latency.p50,
+  };
+  return { id: "floor", title: "1. Transport floor", body, values };
+}

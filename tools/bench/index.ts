@@ -1,0 +1,23 @@
+/** Every benchmark, in the order they run and appear in BENCHMARKS.md. */
+import * as blender from "./blender.js";
+import * as connections from "./connections.js";
+import * as dispatch from "./dispatch.js";
+import * as floor from "./floor.js";
+import * as payloads from "./payloads.js";
+import * as throughput from "./throughput.js";
+import type { Section } from "./report.js";
+import type { Scale } from "./scale.js";
+
+export interface Benchmark {
+  id: string;
+  run(scale: Scale): Promise<Section>;
+}
+
+export const BENCHMARKS: Benchmark[] = [
+  { id: "floor", run: floor.run },
+  { id: "dispatch", run: dispatch.run },
+  { id: "throughput", run: throughput.run },
+  { id: "connections", run: connections.run },
+  { id: "payloads", run: payloads.run },
+  { id: "blender", run: blender.run },
+];

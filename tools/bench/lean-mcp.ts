@@ -1,0 +1,156 @@
+/**
+ * A minimal MCP client for load generation: initialize, then tools/call, over
+ * Streamable HTTP (keep-alive, with the standalone GET event stream held open
+ * as the SDK client does, so the server does the same notification work) or
+ * over stdio. It skips the SDK client's schema work so that on two cores the
+ * load generator leaves the CPU to the server.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request, type IncomingMessage } from "node:http";
+import { createInterface } from "node:readline";
+
+const PROTOCOL_VERSION = "2025-06-18";
+
+export interface McpConnection {
+  /** The JSON-RPC result of tools/call; throws on a JSON-RPC error. */
+  call(name: string, args: Record<string, unknown>): Promise<ToolResult>;
+  close(): Promise<void>;
+}
+
+export interface ToolResult {
+  content: { type: string; text?: string; data?: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+interface RpcReply {
+  id?: number;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+const initialize = (id: number) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "initialize",
+  params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "1.0.0" } },
+});
+
+function unwrap(reply: RpcReply): unknown {
+  if (reply.error) throw new Error(`JSON-RPC error ${reply.error.code}: ${reply.error.message}`);
+  return reply.result;
+}
+
+// One agent per process: sessions share keep-alive sockets as browsers and the SDK do.
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: URL, headers: Record<string, string>, body: unknown): Promise<{ res: IncomingMessage; text: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "content-length": Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ res, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/** The reply with this id from a JSON body or an event stream (which may carry notifications first). */
+function replyFrom(text: string, contentType: string | undefined, id: number): RpcReply {
+  if (contentType?.startsWith("application/json")) return JSON.parse(text) as RpcReply;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("data:")) continue;
+    const message = JSON.parse(line.slice(5)) as RpcReply;
+    if (message.id === id) return message;
+  }
+  throw new Error(`no reply ${id} in: ${text.slice(0, 300)}`);
+}
+
+export async function connectHttp(url: string | URL, token: string | null = null): Promise<McpConnection> {
+  const endpoint = new URL(url);
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  let nextId = 0;
+  const init = await post(endpoint, auth, initialize(nextId));
+  unwrap(replyFrom(init.text, init.res.headers["content-type"], nextId++));
+  const sessionId = init.res.headers["mcp-session-id"];
+  if (typeof sessionId !== "string") throw new Error(`no session id (HTTP ${init.res.statusCode}: ${init.text.slice(0, 200)})`);
+  const headers = { ...auth, "mcp-session-id": sessionId, "mcp-protocol-version": PROTOCOL_VERSION };
+  await post(endpoint, headers, { jsonrpc: "2.0", method: "notifications/initialized" });
+
+  const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(endpoint, { method: "GET", agent, headers: { ...headers, accept: "text/event-stream" } }, resolve);
+    req.on("error", reject);
+    req.end();
+  });
+  stream.resume();
+  stream.on("error", () => {});
+
+  return {
+    async call(name, args) {
+      const id = nextId++;
+      const { res, text } = await post(endpoint, headers, { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+      return unwrap(replyFrom(text, res.headers["content-type"], id)) as ToolResult;
+    },
+    async close() {
+      stream.destroy();
+      await new Promise<void>((resolve) => {
+        const req = request(endpoint, { method: "DELETE", agent, headers }, (res) => res.resume().on("end", resolve));
+        req.on("error", () => resolve());
+        req.end();
+      });
+    },
+  };
+}
+
+/** Spawns an MCP server speaking stdio and talks newline-delimited JSON-RPC to it. */
+export async function connectStdio(command: string, args: string[]): Promise<McpConnection & { child: ChildProcess }> {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const waiting = new Map<number, (reply: RpcReply) => void>();
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (!line.startsWith("{")) return;
+    const message = JSON.parse(line) as RpcReply;
+    if (typeof message.id === "number" && "method" in message === false) waiting.get(message.id)?.(message);
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  let nextId = 0;
+  const rpc = (method: string, params: unknown, id = nextId++): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      waiting.set(id, (reply) => {
+        waiting.delete(id);
+        try {
+          resolve(unwrap(reply));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
+    });
+  await rpc("initialize", initialize(0).params);
+  child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+  return {
+    child,
+    call: (name, args) => rpc("tools/call", { name, arguments: args }) as Promise<ToolResult>,
+    async close() {
+      child.stdin!.end();
+      const killer = setTimeout(() => child.kill("SIGTERM"), 2000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
