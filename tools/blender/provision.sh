@@ -20,7 +20,8 @@ set -euo pipefail
 
 CHROOTS=${BLENDER_MCP_CHROOTS:-/var/cache/blender-mcp/chroots}
 LOGS=$CHROOTS/logs
-PACKAGES=(blender xvfb xauth)
+# python3-numpy: Blender's glTF importer needs it; official builds bundle it, Debian's only suggests it.
+PACKAGES=(blender xvfb xauth python3-numpy)
 # sid's Blender 5.2 imports these when its Extensions add-on (bl_pkg)
 # registers, but the Debian package does not depend on them: without them
 # every start logs a traceback and the extension system is off.

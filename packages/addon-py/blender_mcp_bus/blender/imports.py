@@ -9,6 +9,7 @@ from mathutils import Vector
 from ..core.errors import JobFailed
 from ..core.integrations import IntegrationConfig
 from ..core.settings import gate_reason
+from . import compat
 
 
 def require(config: IntegrationConfig) -> IntegrationConfig:
@@ -30,6 +31,7 @@ def import_file(path: str):
     before = set(bpy.data.objects)
     ext = os.path.splitext(path)[1].lower()
     if ext in (".gltf", ".glb"):
+        compat.prepare_gltf_import()
         bpy.ops.import_scene.gltf(filepath=path)
     elif ext == ".fbx":
         bpy.ops.import_scene.fbx(filepath=path)
