@@ -3,7 +3,7 @@
  * per benchmark between markers, so `--only X` rewrites X and keeps the rest.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export interface Section {
   id: string;
@@ -43,6 +43,8 @@ export interface Machine {
   node: string;
   blenders: string[];
   kernel: string;
+  /** 1-minute load average when the run began: other work on the machine skews every number. */
+  load: number;
 }
 
 export function describeMachine(blenders: string[]): Machine {
@@ -56,6 +58,7 @@ export function describeMachine(blenders: string[]): Machine {
     node: process.version,
     blenders,
     kernel,
+    load: loadavg()[0]!,
   };
 }
 
@@ -65,8 +68,9 @@ const end = (id: string) => `<!-- /bench:${id} -->`;
 function header(m: Machine, command: string): string {
   return `# Benchmarks
 
-Written by \`${command}\`; do not edit by hand. Each section is rewritten when its benchmark runs
-(\`pnpm bench -- --only ${"<name>"}\` rewrites one), with the machine and date it ran on.
+Written by \`${command}\`: each section is rewritten when its benchmark runs (\`pnpm bench -- --only
+${"<name>"}\` rewrites one), with the machine and date it ran on. Only the notes at the end (after the
+\`notes\` marker) are written by hand, and they are kept.
 
 Method: the server is the built \`blender-mcp serve\` in its own process (log level warn); fake addons and
 MCP load generators run in other processes on the same machine, over 127.0.0.1. Latencies are wall-clock
@@ -78,12 +82,12 @@ event stream open, as the SDK client does, or newline-delimited over stdio) so t
 costs little CPU; the floors use the same client, so the difference is the bus.
 
 Last run: ${m.date} on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel};
-Blender: ${m.blenders.length ? m.blenders.join(", ") : "none provisioned"}.
+Blender: ${m.blenders.length ? m.blenders.join(", ") : "none provisioned"}; load average ${m.load.toFixed(2)} when it began.
 `;
 }
 
 function sectionText(s: Section, m: Machine): string {
-  return `${begin(s.id)}\n## ${s.title}\n\n_${m.date}, ${m.cores} cores, Node ${m.node}._\n\n${s.body.trim()}\n${end(s.id)}`;
+  return `${begin(s.id)}\n## ${s.title}\n\n_${m.date}, ${m.cores} cores, Node ${m.node}, load average ${m.load.toFixed(2)} at the start of the run._\n\n${s.body.trim()}\n${end(s.id)}`;
 }
 
 /** Rewrites the header and the given sections, keeping other sections from the previous file, in `order`. */

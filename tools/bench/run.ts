@@ -25,6 +25,7 @@ if (unknown.length) {
 const scale = values.smoke ? SMOKE : FULL;
 const chosen = BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.id));
 
+const machine = describeMachine(await availableBlenders());
 const sections: Section[] = [];
 const t0 = Date.now();
 for (const bench of chosen) {
@@ -36,7 +37,6 @@ for (const bench of chosen) {
   if (values.smoke) process.stdout.write(`\n## ${section.title}\n\n${section.body}\n`);
 }
 if (!values.smoke) {
-  const machine = describeMachine((await availableBlenders()).map((v) => `${v}`));
   const path = join(REPO_ROOT, "BENCHMARKS.md");
   writeReport(path, sections, machine, names, "pnpm bench");
   process.stdout.write(`wrote ${path} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

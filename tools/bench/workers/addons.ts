@@ -3,6 +3,7 @@
  * concurrency, with fixed uuids (prefix-0, prefix-1, ...) so callers can
  * target them, and canned answers for the payload benchmarks.
  */
+import { randomBytes } from "node:crypto";
 import { FakeAddon, rgbPng, type Behaviour } from "@blender-mcp/fake-addon";
 import { serveRpc } from "./rpc.js";
 
@@ -13,9 +14,9 @@ function behaviours(preset: string): Record<string, Behaviour> {
   switch (preset) {
     case "payloads": {
       // Noise does not compress: the largest PNG a 1920x1080 viewport can make (a real one is far smaller).
-      let seed = 1;
-      const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 16) & 0xff;
-      const png = rgbPng(1920, 1080, () => [noise(), noise(), noise()]).toString("base64");
+      const bytes = randomBytes(1920 * 1080 * 3);
+      let k = 0;
+      const png = rgbPng(1920, 1080, () => [bytes[k++]!, bytes[k++]!, bytes[k++]!]).toString("base64");
       const stdout = `${"x".repeat(99)}\n`.repeat(100 * 1024); // 10 MiB
       return {
         get_viewport_screenshot: { kind: "answer", result: () => ({ filepath: null, width: 1920, height: 1080, png_base64: png }) },
