@@ -76,8 +76,8 @@ export function chrootsDir(): string {
   return process.env.BLENDER_MCP_CHROOTS ?? "/var/cache/blender-mcp/chroots";
 }
 
-/** "/" for the host's Blender, else the chroot's directory. */
-function installRoot(version: BlenderVersion): string {
+/** "/" for the host's Blender, else the chroot's directory: where a path inside that Blender is on this machine. */
+export function blenderRoot(version: BlenderVersion): string {
   const suite = CHROOT_SUITES[version];
   return suite === undefined ? "/" : join(chrootsDir(), suite);
 }
@@ -86,7 +86,7 @@ const execFileP = promisify(execFile);
 
 /** Same test as provision.sh: blender, xvfb and xauth fully installed, blender at VERSION.x. */
 async function isProvisioned(version: BlenderVersion): Promise<boolean> {
-  const root = installRoot(version);
+  const root = blenderRoot(version);
   if (!existsSync(join(root, "var/lib/dpkg/status"))) return false;
   try {
     const { stdout } = await execFileP("dpkg-query", [
@@ -158,7 +158,7 @@ export async function launchBlender(options: LaunchOptions): Promise<RunningBlen
   // Inside a chroot everything Blender opens must lie under the chroot, so
   // the profile and copies of the inputs go to its /tmp; `inside` is the
   // same directory as Blender sees it.
-  const root = installRoot(version);
+  const root = blenderRoot(version);
   const workdir = await mkdtemp(join(root === "/" ? tmpdir() : join(root, "tmp"), "blender-mcp-"));
   const inside = root === "/" ? workdir : workdir.slice(root.length);
   const dirs = ["home", "config", "scripts", "datafiles", "extensions", "cache", "tmp", "runtime"];

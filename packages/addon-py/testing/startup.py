@@ -9,6 +9,7 @@ connects. Environment:
   BLENDER_MCP_BUS_GATED   comma list of gates to switch off (execute_code, job_dispatch)
   BLENDER_MCP_BUS_LABEL   label shown to MCP clients
   BLENDER_MCP_BUS_ENABLE  comma list of asset integrations to switch on (polyhaven, sketchfab, hyper3d)
+  BLENDER_MCP_BUS_TOKEN   bearer token (else the addon looks for the local token file)
 Point BLENDER_USER_CONFIG / BLENDER_USER_SCRIPTS at a temporary folder so the
 install never touches a real profile. Progress lines start with [mcp-bus];
 "[mcp-bus] connected as <uuid> to <url>" means ready."""
@@ -42,6 +43,9 @@ def main():
     url = os.environ.get("BLENDER_MCP_BUS_URL", "").strip()
     if url:
         prefs.server_url = url
+    token = os.environ.get("BLENDER_MCP_BUS_TOKEN", "").strip()
+    if token:
+        prefs.token = token
     label = os.environ.get("BLENDER_MCP_BUS_LABEL", "").strip()
     if label:
         prefs.label = label

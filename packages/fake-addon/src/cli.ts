@@ -8,6 +8,7 @@ const USAGE = `fake-addon: connects to a blender-mcp server like Blender would
   --url URL              the server's addon endpoint (default ws://127.0.0.1:9860/addon)
   --uuid ID              client uuid (default: random)
   --label NAME           label shown in blender_list_clients
+  --token TOKEN          bearer token (default: BLENDER_MCP_TOKEN)
   --gate-off GATE        switch a gate off: execute_code, job_dispatch (repeatable)
   --behave CMD=B         how to answer CMD: answer | fail:MESSAGE | slow:MS | never | drop (repeatable)`;
 
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     url: { type: "string", default: "ws://127.0.0.1:9860/addon" },
     uuid: { type: "string" },
     label: { type: "string" },
+    token: { type: "string" },
     "gate-off": { type: "string", multiple: true },
     behave: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
@@ -48,7 +50,8 @@ for (const spec of values.behave ?? []) {
   const [command, b] = spec.split(/=(.*)/s);
   behaviours[command!] = behaviour(b ?? "");
 }
-const addon = new FakeAddon({ url: values.url!, uuid: values.uuid, label: values.label, gated: values["gate-off"], behaviours });
+const token = values.token ?? process.env.BLENDER_MCP_TOKEN;
+const addon = new FakeAddon({ url: values.url!, uuid: values.uuid, label: values.label, gated: values["gate-off"], behaviours, token });
 addon
   .connect()
   .then((welcome) => {

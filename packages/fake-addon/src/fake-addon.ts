@@ -40,6 +40,8 @@ export interface FakeAddonOptions {
   gated?: string[];
   behaviours?: Record<string, Behaviour>;
   protocolVersion?: number;
+  /** Bearer token for the server. */
+  token?: string;
 }
 
 interface QueuedJob {
@@ -103,7 +105,8 @@ export class FakeAddon extends EventEmitter {
 
   /** Opens the socket and says hello; resolves with the welcome, rejects with the refusal. */
   connect(): Promise<Welcome> {
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false });
+    const headers = this.options.token ? { authorization: `Bearer ${this.options.token}` } : undefined;
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, headers });
     this.ws = ws;
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     return new Promise((resolve, reject) => {

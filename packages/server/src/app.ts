@@ -1,11 +1,18 @@
 /**
- * The server: one HTTP listener with Streamable HTTP MCP at /mcp, the addon
- * WebSocket at /addon and GET /health, around one Hub of per-user buses.
+ * The server: one HTTP(S) listener with Streamable HTTP MCP at /mcp, the
+ * addon WebSocket at /addon and GET /health, around one Hub of per-user
+ * buses. Every request to /mcp and /addon passes the same gate: browser
+ * checks (Origin, Host), then the bearer token, then the limits.
  */
-import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { PACKAGE_VERSION, PROTOCOL_VERSION, type Health } from "@blender-mcp/protocol";
 import { AddonSocketServer } from "./addon/socket.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { RateLimiter } from "./auth/rate-limit.js";
+import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
 import { LOCAL_USER, type Config } from "./config.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
@@ -20,57 +27,98 @@ export interface App {
   hub: Hub;
   log: Logger;
   mcp: McpHttpEndpoint;
-  /** Resolves with the bound port; rejects with the listen error (EADDRINUSE for stdio's attach). */
+  /** The token store, or null with auth "none". */
+  tokens: TokenStore | null;
+  /** Resolves with the bound port; rejects with the listen error. */
   listen(): Promise<number>;
   /** Calls onIdle once nothing (no MCP session, no addon) has been connected for idleMs. */
   whenIdle(idleMs: number, onIdle: () => void): void;
   close(): Promise<void>;
 }
 
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message }, id: null }));
+}
+
 export function createApp(config: Config, log: Logger = createLogger(config.logLevel)): App {
-  const hub = new Hub({ jobTtlMs: config.jobTtlSeconds * 1000, maxFinishedJobs: config.maxFinishedJobs }, log);
-  const addons = new AddonSocketServer(
-    hub,
-    { heartbeatSeconds: config.heartbeatSeconds, helloTimeoutMs: config.helloTimeoutMs, maxMessageBytes: config.maxMessageBytes },
+  const limits = config.limits;
+  const hub = new Hub(
+    {
+      jobTtlMs: config.jobTtlSeconds * 1000,
+      maxFinishedJobs: config.maxFinishedJobs,
+      maxJobsPerUser: limits.maxJobsPerUser,
+      maxJobsPerClient: limits.maxJobsPerClient,
+      maxScriptBytes: limits.maxScriptBytes,
+    },
     log,
   );
-  const mcp = new McpHttpEndpoint(hub, config.maxBodyBytes, log);
+  const addons = new AddonSocketServer(
+    hub,
+    {
+      heartbeatSeconds: config.heartbeatSeconds,
+      helloTimeoutMs: config.helloTimeoutMs,
+      maxMessageBytes: limits.maxMessageBytes,
+      maxResultBytes: limits.maxResultBytes,
+      maxAddonsPerUser: limits.maxAddonsPerUser,
+      framesPerSecond: limits.framesPerSecond,
+    },
+    log,
+  );
+  const mcp = new McpHttpEndpoint(hub, { maxBodyBytes: limits.maxBodyBytes, maxSessionsPerUser: limits.maxSessionsPerUser }, log);
+  const tokens = config.auth === "token" ? new TokenStore(config.dataDir) : null;
+  if (tokens) tokens.ensureLocalToken(LOCAL_USER);
+  const auth = new Authenticator(tokens);
+  const requests = new RateLimiter(limits.requestsPerSecond);
   const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins };
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
   mcp.onChange = addons.onChange = () => idleWatch?.();
 
-  const server: Server = createServer((req, res) => {
+  const health = (res: ServerResponse) => {
+    const stats = hub.stats();
+    const body: Health = {
+      status: "ok",
+      version: PACKAGE_VERSION,
+      protocol_version: PROTOCOL_VERSION,
+      clients: stats.clients,
+      jobs_in_flight: stats.jobsInFlight,
+      uptime_seconds: (Date.now() - started) / 1000,
+      pid: process.pid,
+    };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path === HEALTH_PATH && req.method === "GET") {
-      const stats = hub.stats();
-      const health: Health = {
-        status: "ok",
-        version: PACKAGE_VERSION,
-        protocol_version: PROTOCOL_VERSION,
-        clients: stats.clients,
-        jobs_in_flight: stats.jobsInFlight,
-        uptime_seconds: (Date.now() - started) / 1000,
-        pid: process.pid,
-      };
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health));
-      return;
+    if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    const browser = checkRequest(req.headers, policy);
+    if (browser) {
+      log.warn("http.refused", { path, reason: browser });
+      return refuse(res, 403, browser);
     }
-    if (path === MCP_PATH) {
-      const refusal = checkRequest(req.headers, policy);
-      if (refusal) {
-        log.warn("http.refused", { path, reason: refusal });
-        res.writeHead(403, { "content-type": "text/plain" }).end(refusal);
-        return;
-      }
-      mcp.handle(req, res, LOCAL_USER).catch((error: Error) => {
-        log.error("mcp.request_failed", { error: error.message });
-        if (!res.headersSent) res.writeHead(500).end();
+    const who = auth.authenticate(req.headers);
+    if (!who.ok) {
+      log.warn("http.unauthorized", { path, reason: who.reason });
+      return refuse(res, 401, who.reason, { "www-authenticate": 'Bearer realm="blender-mcp"' });
+    }
+    const wait = requests.take(who.identity.key);
+    if (wait > 0) {
+      log.warn("http.rate_limited", { user_id: who.identity.user });
+      return refuse(res, 429, `too many requests: over ${limits.requestsPerSecond} a second for this token (--requests-per-second)`, {
+        "retry-after": String(Math.ceil(wait)),
       });
-      return;
     }
-    res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-  });
+    mcp.handle(req, res, who.identity.user).catch((error: Error) => {
+      log.error("mcp.request_failed", { error: error.message });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+
+  const server: Server =
+    config.tlsCert && config.tlsKey
+      ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handle)
+      : createHttpServer(handle);
 
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -80,20 +128,29 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       socket.end(`HTTP/1.1 ${path === ADDON_PATH ? "403 Forbidden" : "404 Not Found"}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    addons.handleUpgrade(req, socket, head, LOCAL_USER);
+    addons.handleUpgrade(req, socket, head, auth.authenticate(req.headers));
   });
 
+  const scheme = config.tlsCert ? "https" : "http";
   return {
     hub,
     log,
     mcp,
+    tokens,
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           server.off("error", reject);
           const port = (server.address() as AddressInfo).port;
-          log.info("server.listening", { host: config.host, port, mcp: `http://${config.host}:${port}${MCP_PATH}`, addon: `ws://${config.host}:${port}${ADDON_PATH}` });
+          const ws = scheme === "https" ? "wss" : "ws";
+          log.info("server.listening", {
+            host: config.host,
+            port,
+            auth: config.auth,
+            mcp: `${scheme}://${config.host}:${port}${MCP_PATH}`,
+            addon: `${ws}://${config.host}:${port}${ADDON_PATH}`,
+          });
           resolve(port);
         });
       }),

@@ -3,33 +3,60 @@
 import { parseArgs } from "node:util";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 import { createApp } from "./app.js";
-import { DEFAULT_CONFIG, DEFAULT_PORT, type Config } from "./config.js";
+import { TokenStore } from "./auth/tokens.js";
+import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
 import { createLogger, isLogLevel } from "./log.js";
 import { runStdio } from "./stdio.js";
 
+/** Every limit is a flag of the same name, so none is hard-coded where a user might need another value. */
+const LIMIT_FLAGS: Record<string, keyof Limits> = {
+  "max-message-bytes": "maxMessageBytes",
+  "max-body-bytes": "maxBodyBytes",
+  "max-result-bytes": "maxResultBytes",
+  "max-script-bytes": "maxScriptBytes",
+  "max-jobs-per-user": "maxJobsPerUser",
+  "max-jobs-per-client": "maxJobsPerClient",
+  "max-addons-per-user": "maxAddonsPerUser",
+  "max-sessions-per-user": "maxSessionsPerUser",
+  "requests-per-second": "requestsPerSecond",
+  "max-frames-per-second": "framesPerSecond",
+};
+
+const d = DEFAULT_CONFIG;
 const USAGE = `blender-mcp ${PACKAGE_VERSION}: an MCP server that drives running Blenders through a job bus
 
 Usage:
-  blender-mcp serve [options]   Streamable HTTP MCP at /mcp, the addon socket at /addon, GET /health
-  blender-mcp stdio [options]   MCP over stdio, relayed to the hub on the port (started if none answers),
-                                so every client on this machine shares one bus
+  blender-mcp serve [options]             Streamable HTTP MCP at /mcp, the addon socket at /addon, GET /health
+  blender-mcp stdio [options]             MCP over stdio, relayed to the hub on the port (started if none answers),
+                                          so every client on this machine shares one bus
+  blender-mcp token create --user NAME    issue a bearer token (printed once; only its hash is kept)
+  blender-mcp token list                  list tokens (id, user, created)
+  blender-mcp token revoke ID             revoke a token
   blender-mcp --version
 
 Options (environment variable in brackets):
-  --host HOST             bind address [BLENDER_MCP_HOST] (default 127.0.0.1: loopback only)
+  --host HOST             bind address [BLENDER_MCP_HOST] (default ${d.host}: loopback only)
   --port N                port [BLENDER_MCP_PORT] (default ${DEFAULT_PORT}; 0 picks a free one)
-  --log-level LEVEL       debug | info | warn | error | silent [BLENDER_MCP_LOG_LEVEL] (default info)
+  --data-dir DIR          token store and local token file [BLENDER_MCP_HOME] (default ${d.dataDir})
+  --auth token|none       require bearer tokens (default token); none is refused off loopback
+  --tls-cert FILE         serve HTTPS / WSS with this certificate (PEM) ...
+  --tls-key FILE          ... and this key
+  --log-level LEVEL       debug | info | warn | error | silent [BLENDER_MCP_LOG_LEVEL] (default ${d.logLevel})
   --allowed-host NAME     accept this Host header besides loopback names (repeatable)
   --allowed-origin URL    let browser pages from this origin connect (repeatable; none by default)
-  --heartbeat SECONDS     ping addons this often; drop those that stop answering (default 15)
-  --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default 3600)
+  --heartbeat SECONDS     ping addons this often; drop those that miss two (default ${d.heartbeatSeconds})
+  --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
   --exit-when-idle SECS   serve: exit once no MCP session and no Blender has been connected this long
   --hub-idle SECONDS      stdio: how long a hub started by stdio lingers unused (default 600)
+Limits (each refusal names its flag):
+${Object.entries(LIMIT_FLAGS)
+  .map(([flag, key]) => `  --${flag.padEnd(22)}(default ${d.limits[key]})`)
+  .join("\n")}
 
 Logs are JSON lines on stderr.`;
 
 function fail(message: string): never {
-  process.stderr.write(`blender-mcp: ${message}\n\n${USAGE}\n`);
+  process.stderr.write(`blender-mcp: ${message}\n\nRun blender-mcp --help for usage.\n`);
   process.exit(2);
 }
 
@@ -42,18 +69,24 @@ function number(name: string, value: string | undefined, fallback: number): numb
 
 interface Parsed {
   command: string;
+  args: string[];
+  user: string | undefined;
   config: Config;
   exitWhenIdleSeconds: number;
   hubIdleSeconds: number;
 }
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
-  const { values, positionals } = parseArgs({
+  const { values: parsedValues, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       host: { type: "string" },
       port: { type: "string" },
+      "data-dir": { type: "string" },
+      auth: { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       "log-level": { type: "string" },
       "allowed-host": { type: "string", multiple: true },
       "allowed-origin": { type: "string", multiple: true },
@@ -61,33 +94,70 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "job-ttl": { type: "string" },
       "exit-when-idle": { type: "string" },
       "hub-idle": { type: "string" },
+      user: { type: "string" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     },
   });
+  const values = parsedValues as Record<string, string | string[] | boolean | undefined>;
   const command = values.version ? "version" : values.help ? "help" : (positionals[0] ?? "help");
-  const logLevel = values["log-level"] ?? env.BLENDER_MCP_LOG_LEVEL ?? DEFAULT_CONFIG.logLevel;
+  const logLevel = (values["log-level"] as string | undefined) ?? env.BLENDER_MCP_LOG_LEVEL ?? d.logLevel;
   if (!isLogLevel(logLevel)) fail(`unknown log level ${logLevel}`);
+  const authMode = (values.auth as string | undefined) ?? d.auth;
+  if (authMode !== "token" && authMode !== "none") fail(`--auth is token or none, got ${authMode}`);
+  const limits = { ...d.limits };
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) limits[key] = number(`--${flag}`, values[flag] as string | undefined, d.limits[key]);
+  const str = (name: string) => values[name] as string | undefined;
   const config: Config = {
-    ...DEFAULT_CONFIG,
-    host: values.host ?? env.BLENDER_MCP_HOST ?? DEFAULT_CONFIG.host,
-    port: number("--port", values.port ?? env.BLENDER_MCP_PORT, DEFAULT_CONFIG.port),
+    ...d,
+    host: str("host") ?? env.BLENDER_MCP_HOST ?? d.host,
+    port: number("--port", str("port") ?? env.BLENDER_MCP_PORT, d.port),
+    dataDir: str("data-dir") ?? d.dataDir,
+    auth: authMode,
+    tlsCert: str("tls-cert") ?? null,
+    tlsKey: str("tls-key") ?? null,
     logLevel,
-    heartbeatSeconds: number("--heartbeat", values.heartbeat, DEFAULT_CONFIG.heartbeatSeconds),
-    jobTtlSeconds: number("--job-ttl", values["job-ttl"], DEFAULT_CONFIG.jobTtlSeconds),
-    allowedHosts: values["allowed-host"] ?? [],
-    allowedOrigins: values["allowed-origin"] ?? [],
+    heartbeatSeconds: number("--heartbeat", str("heartbeat"), d.heartbeatSeconds),
+    jobTtlSeconds: number("--job-ttl", str("job-ttl"), d.jobTtlSeconds),
+    allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
+    allowedOrigins: (values["allowed-origin"] as string[] | undefined) ?? [],
+    limits,
   };
   return {
     command,
+    args: positionals.slice(1),
+    user: str("user"),
     config,
-    exitWhenIdleSeconds: number("--exit-when-idle", values["exit-when-idle"], 0),
-    hubIdleSeconds: number("--hub-idle", values["hub-idle"], 600),
+    exitWhenIdleSeconds: number("--exit-when-idle", str("exit-when-idle"), 0),
+    hubIdleSeconds: number("--hub-idle", str("hub-idle"), 600),
   };
 }
 
+function tokenCommand(store: TokenStore, action: string | undefined, args: string[], user: string | undefined): void {
+  switch (action) {
+    case "create": {
+      if (!user) fail("token create needs --user NAME");
+      const { token, record } = store.create(user);
+      process.stderr.write(`Token ${record.id} for user ${record.user}. It is shown only now; keep it secret.\n`);
+      process.stdout.write(`${token}\n`);
+      return;
+    }
+    case "list":
+      for (const t of store.list()) process.stdout.write(`${t.id}\t${t.user}\t${t.created_at}\n`);
+      return;
+    case "revoke":
+      if (!args[0]) fail("token revoke needs the token's id (see token list)");
+      if (!store.revoke(args[0])) fail(`no token with id ${args[0]}`);
+      process.stderr.write(`Revoked ${args[0]}.\n`);
+      return;
+    default:
+      fail(`token create | list | revoke, got ${action ?? "nothing"}`);
+  }
+}
+
 async function main(): Promise<void> {
-  let parsed: ReturnType<typeof parseConfig>;
+  let parsed: Parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);
   } catch (e) {
@@ -102,7 +172,11 @@ async function main(): Promise<void> {
     case "help":
       process.stdout.write(`${USAGE}\n`);
       return;
+    case "token":
+      return tokenCommand(new TokenStore(config.dataDir), parsed.args[0], parsed.args.slice(1), parsed.user);
     case "serve": {
+      const invalid = validateConfig(config);
+      if (invalid) fail(invalid);
       const app = createApp(config, log);
       const port = await app.listen();
       const stop = () => void app.close().then(() => process.exit(0));

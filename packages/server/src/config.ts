@@ -1,5 +1,25 @@
 /** Every knob in one typed object; defaults here, overrides from flags and environment in cli.ts. */
+import { defaultDataDir } from "./auth/data-dir.js";
 import type { LogLevel } from "./log.js";
+
+export interface Limits {
+  /** Largest WebSocket message from an addon (screenshots travel as base64). */
+  maxMessageBytes: number;
+  /** Largest MCP request body. */
+  maxBodyBytes: number;
+  /** Largest job result accepted from Blender. */
+  maxResultBytes: number;
+  /** Largest script (job_dispatch) or code (execute_code) sent to Blender. */
+  maxScriptBytes: number;
+  maxJobsPerUser: number;
+  maxJobsPerClient: number;
+  maxAddonsPerUser: number;
+  maxSessionsPerUser: number;
+  /** MCP requests a second per token (bursts to twice that); 0 turns the limit off. */
+  requestsPerSecond: number;
+  /** Messages a second per addon connection; a peer over it is disconnected. 0 turns it off. */
+  framesPerSecond: number;
+}
 
 export interface Config {
   host: string;
@@ -8,14 +28,17 @@ export interface Config {
   logLevel: LogLevel;
   heartbeatSeconds: number;
   helloTimeoutMs: number;
-  /** Largest WebSocket message from an addon (screenshots travel as base64). */
-  maxMessageBytes: number;
-  /** Largest MCP request body. */
-  maxBodyBytes: number;
+  limits: Limits;
   jobTtlSeconds: number;
   maxFinishedJobs: number;
   allowedHosts: string[];
   allowedOrigins: string[];
+  /** "token": /mcp and /addon need a bearer token. "none": everyone is the local user (loopback only). */
+  auth: "token" | "none";
+  /** Token store and local token file. */
+  dataDir: string;
+  tlsCert: string | null;
+  tlsKey: string | null;
 }
 
 /** 9876 is taken by other Blender MCP addons. */
@@ -29,10 +52,39 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: "info",
   heartbeatSeconds: 15,
   helloTimeoutMs: 10_000,
-  maxMessageBytes: 64 * 1024 * 1024,
-  maxBodyBytes: 16 * 1024 * 1024,
+  limits: {
+    maxMessageBytes: 64 * 1024 * 1024,
+    maxBodyBytes: 16 * 1024 * 1024,
+    maxResultBytes: 48 * 1024 * 1024,
+    maxScriptBytes: 1024 * 1024,
+    maxJobsPerUser: 256,
+    maxJobsPerClient: 128,
+    maxAddonsPerUser: 32,
+    maxSessionsPerUser: 64,
+    requestsPerSecond: 200,
+    framesPerSecond: 2000,
+  },
   jobTtlSeconds: 3600,
   maxFinishedJobs: 10_000,
   allowedHosts: [],
   allowedOrigins: [],
+  auth: "token",
+  dataDir: defaultDataDir(),
+  tlsCert: null,
+  tlsKey: null,
 };
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+/** Settings that are unsafe together are refused, not silently corrected. */
+export function validateConfig(config: Config): string | null {
+  if (config.auth === "none" && !isLoopback(config.host)) {
+    return `refusing to listen on ${config.host} without tokens: anyone who can reach it could run Python in your Blender. Drop --auth none, or bind to 127.0.0.1.`;
+  }
+  if ((config.tlsCert === null) !== (config.tlsKey === null)) return "--tls-cert and --tls-key go together";
+  return null;
+}

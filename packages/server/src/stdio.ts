@@ -18,6 +18,8 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { Health } from "@blender-mcp/protocol";
 import { HEALTH_PATH, MCP_PATH } from "./app.js";
+import { readLocalToken } from "./auth/tokens.js";
+import { scopedFetch } from "./http/scoped-fetch.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
 
@@ -57,6 +59,10 @@ async function startHub(config: Config, options: StdioOptions, log: Logger): Pro
       config.logLevel,
       "--exit-when-idle",
       String(options.hubIdleSeconds),
+      "--data-dir",
+      config.dataDir,
+      "--auth",
+      config.auth,
     ],
     { detached: true, stdio: ["ignore", "ignore", fd, "ipc"] },
   );
@@ -81,12 +87,17 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   if (!health) {
     throw new Error(`nothing answers as blender-mcp on ${base} and no hub could start there; is the port used by something else? pick another with --port`);
   }
-  return relay(new URL(`${base}${MCP_PATH}`), health, log);
+  // stdio acts as the local user: its token is the one in the local token file.
+  const token = config.auth === "token" ? readLocalToken(config.dataDir) : null;
+  return relay(new URL(`${base}${MCP_PATH}`), token, health, log);
 }
 
-async function relay(url: URL, hub: Health, log: Logger): Promise<void> {
+async function relay(url: URL, token: string | null, hub: Health, log: Logger): Promise<void> {
   log.info("stdio.attached", { url: url.href, hub_pid: hub.pid, hub_version: hub.version });
-  const upstream = new StreamableHTTPClientTransport(url);
+  const upstream = new StreamableHTTPClientTransport(url, {
+    fetch: scopedFetch,
+    ...(token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}),
+  });
   const downstream = new StdioServerTransport();
   let initializeId: RequestId | null = null;
 

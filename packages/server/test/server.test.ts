@@ -6,7 +6,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { COMMAND_LIST, PROTOCOL_VERSION } from "@blender-mcp/protocol";
@@ -30,8 +33,8 @@ const hello = (uuid: string, protocolVersion = PROTOCOL_VERSION) => ({
 });
 
 /** A raw socket whose every frame is queued, so a test can read replies in order. */
-async function rawPeer(url: string, options: WebSocket.ClientOptions = {}) {
-  const ws = new WebSocket(url, options);
+async function rawPeer(server: ServerProcess, options: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` }, ...options });
   const inbox: Record<string, any>[] = [];
   const waiting: ((m: Record<string, any>) => void)[] = [];
   ws.on("message", (data) => {
@@ -73,7 +76,7 @@ describe("addon socket", () => {
   });
 
   test("garbage frames get typed protocol errors and the connection keeps serving", async () => {
-    const peer = await rawPeer(server.addonUrl);
+    const peer = await rawPeer(server);
     peer.send({ message_type: "job_update", job_id: "j-1", status: "completed", result: null, error: "" });
     assert.equal((await peer.next()).code, "unexpected_message", "job_update before hello");
     peer.send(hello("raw-1"));
@@ -106,14 +109,14 @@ describe("addon socket", () => {
   });
 
   test("an incompatible protocol version is refused with a reason", async () => {
-    const fake = new FakeAddon({ url: server.addonUrl, protocolVersion: PROTOCOL_VERSION + 1 });
+    const fake = new FakeAddon({ url: server.addonUrl, token: server.token, protocolVersion: PROTOCOL_VERSION + 1 });
     await assert.rejects(fake.connect(), (e: Error) => e instanceof RefusedError && /incompatible_protocol.*update the server/.test(e.message));
     const { code } = await fake.closed;
     assert.equal(code, 4002);
   });
 
   test("a peer that stops answering heartbeats is dropped and its jobs fail", async () => {
-    const peer = await rawPeer(server.addonUrl, { autoPong: false });
+    const peer = await rawPeer(server, { autoPong: false });
     peer.send(hello("silent"));
     assert.equal((await peer.next()).message_type, "welcome");
     const dispatched = client.call("blender_get_scene_info", { timeout_seconds: 60 });
@@ -126,7 +129,7 @@ describe("addon socket", () => {
   });
 
   test("progress reports reach a caller that asked for them", async () => {
-    const fake = new FakeAddon({ url: server.addonUrl });
+    const fake = new FakeAddon({ url: server.addonUrl, token: server.token });
     await fake.connect();
     try {
       fake.behaveOnce("get_scene_info", { kind: "slow", ms: 300, progressSteps: 3 });
@@ -140,7 +143,7 @@ describe("addon socket", () => {
   });
 
   test("logs are JSON lines on stderr that carry job_id and target_uuid", async () => {
-    const fake = new FakeAddon({ url: server.addonUrl, uuid: "logged-peer" });
+    const fake = new FakeAddon({ url: server.addonUrl, token: server.token, uuid: "logged-peer" });
     await fake.connect();
     fake.behaveOnce("get_scene_info", { kind: "fail", error: "logged failure" });
     const { structured } = await client.call("blender_get_scene_info");
@@ -163,7 +166,7 @@ describe("addon socket", () => {
 describe("buses", () => {
   test("two servers are two independent buses", async () => {
     const [a, b] = [await startServer(), await startServer()];
-    const fake = new FakeAddon({ url: a.addonUrl });
+    const fake = new FakeAddon({ url: a.addonUrl, token: a.token });
     await fake.connect();
     const [ca, cb] = [await connectClient(a, "http"), await connectClient(b, "http")];
     try {
@@ -182,12 +185,19 @@ describe("buses", () => {
 describe("stdio", () => {
   test("stdio processes share one hub they start on demand, which outlives them", async () => {
     const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), "stdio-hub-"));
     const stdio = () =>
-      new StdioClientTransport({ command: process.execPath, args: [CLI, "stdio", "--port", String(port), "--hub-idle", "5", "--log-level", "warn"], stderr: "ignore" });
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI, "stdio", "--port", String(port), "--data-dir", dataDir, "--hub-idle", "5", "--log-level", "warn"],
+        stderr: "ignore",
+      });
     const first = new TestClient(new Client({ name: "first", version: "1" }));
     await first.client.connect(stdio());
     const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
-    const fake = new FakeAddon({ url: `ws://127.0.0.1:${port}/addon` });
+    // The addon finds the hub's local token file by itself, as a Blender on this machine would.
+    const token = (await readFile(join(dataDir, "local-token"), "utf8")).trim();
+    const fake = new FakeAddon({ url: `ws://127.0.0.1:${port}/addon`, token });
     await fake.connect();
     try {
       assert.equal((await first.call("blender_get_scene_info")).structured.target_uuid, fake.uuid);
@@ -200,12 +210,15 @@ describe("stdio", () => {
     } finally {
       await fake.close();
       process.kill(health.pid, "SIGTERM");
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
   test("serve --exit-when-idle exits once nobody is connected", async () => {
-    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--exit-when-idle", "0.2"], { stdio: "ignore" });
+    const dataDir = await mkdtemp(join(tmpdir(), "idle-"));
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--exit-when-idle", "0.2"], { stdio: "ignore" });
     const [code] = await once(child, "exit");
     assert.equal(code, 0);
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional
 
 from . import websocket
+from .local_token import find_local_token
 from .pump import ProtocolFault, decode
 from .reporter import encode
 from .settings import Settings
@@ -170,7 +171,9 @@ class Connection:
     def _session(self, run: _Run, backoff: Backoff):
         """One connection: (was welcomed, delay before retrying, reason it ended, stop retrying)."""
         settings = run.settings
-        headers = {"Authorization": "Bearer " + settings.token} if settings.token else None
+        # A token in the preferences wins; else a server on this machine may have left one for us.
+        token = settings.token or find_local_token()
+        headers = {"Authorization": "Bearer " + token} if token else None
         welcomed = False
         try:
             ws = self._connect(settings.server_url, timeout=settings.connect_timeout_seconds, headers=headers)

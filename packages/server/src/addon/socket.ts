@@ -6,7 +6,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { PACKAGE_VERSION, PROTOCOL_VERSION, type Hello, type ServerMessage } from "@blender-mcp/protocol";
+import { PACKAGE_VERSION, PROTOCOL_VERSION, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
+import type { AuthResult } from "../auth/authenticator.js";
+import { RateLimiter } from "../auth/rate-limit.js";
 import type { BlenderClient } from "../bus/client.js";
 import type { Hub } from "../bus/hub.js";
 import type { Logger } from "../log.js";
@@ -16,6 +18,9 @@ export interface AddonSocketOptions {
   heartbeatSeconds: number;
   helloTimeoutMs: number;
   maxMessageBytes: number;
+  maxResultBytes: number;
+  maxAddonsPerUser: number;
+  framesPerSecond: number;
 }
 
 /** Close codes in the application range (4000-4999) so an addon can tell why it was dropped. */
@@ -24,10 +29,12 @@ export const CLOSE = {
   helloTimeout: 4001,
   refused: 4002,
   heartbeat: 4003,
+  rateLimited: 4004,
   shutdown: 1001,
 } as const;
 
 interface Peer {
+  id: number;
   ws: WebSocket;
   /** Heartbeats sent since the peer was last heard from. */
   missed: number;
@@ -38,6 +45,9 @@ interface Peer {
 export class AddonSocketServer {
   private readonly wss: WebSocketServer;
   private readonly peers = new Set<Peer>();
+  private readonly perUser = new Map<string, number>();
+  private readonly frames: RateLimiter;
+  private nextPeerId = 0;
   private readonly heartbeat: NodeJS.Timeout;
   /** Called when a connection opens or closes. */
   onChange: (() => void) | null = null;
@@ -48,13 +58,25 @@ export class AddonSocketServer {
     private readonly log: Logger,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.frames = new RateLimiter(options.framesPerSecond);
     // One timer for every peer: idle connections cost no timers of their own.
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatSeconds * 1000);
     this.heartbeat.unref();
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, userId: string): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, userId));
+  /**
+   * Accepts the upgrade even when the token is wrong, so the addon can show
+   * the refusal's reason rather than a bare handshake failure.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, auth: AuthResult): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!auth.ok) return this.refuse(ws, "unauthorized", `${auth.reason}; set the token in the addon preferences`);
+      const user = auth.identity.user;
+      if ((this.perUser.get(user) ?? 0) >= this.options.maxAddonsPerUser) {
+        return this.refuse(ws, "limit_reached", `${this.options.maxAddonsPerUser} Blenders are already connected for this user, the server's limit (--max-addons-per-user)`);
+      }
+      this.accept(ws, user);
+    });
   }
 
   get connectionCount(): number {
@@ -62,8 +84,9 @@ export class AddonSocketServer {
   }
 
   private accept(ws: WebSocket, userId: string): void {
-    const peer: Peer = { ws, missed: 0, client: null, userId };
+    const peer: Peer = { id: this.nextPeerId++, ws, missed: 0, client: null, userId };
     this.peers.add(peer);
+    this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
     this.onChange?.();
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, "no hello in time"), this.options.helloTimeoutMs);
     ws.on("pong", () => {
@@ -76,12 +99,18 @@ export class AddonSocketServer {
         this.send(ws, { message_type: "protocol_error", code: "invalid_message", message: "frames must be JSON text", job_id: null });
         return;
       }
-      const text = data.toString();
-      this.onFrame(peer, text, helloTimer);
+      if (this.frames.take(String(peer.id)) > 0) {
+        this.log.warn("addon.rate_limited", { target_uuid: peer.client?.uuid });
+        ws.close(CLOSE.rateLimited, "too many messages: over the server's --max-frames-per-second");
+        return;
+      }
+      this.onFrame(peer, data.toString(), helloTimer);
     });
     ws.on("close", (code, reason) => {
       clearTimeout(helloTimer);
       this.peers.delete(peer);
+      this.frames.forget(String(peer.id));
+      this.perUser.set(userId, (this.perUser.get(userId) ?? 1) - 1);
       if (peer.client) this.hub.bus(userId).detach(peer.client, `socket closed: ${code} ${reason.toString() || ""}`.trim());
       this.onChange?.();
     });
@@ -113,6 +142,10 @@ export class AddonSocketServer {
       case "job_update": {
         if (!peer.client) return this.notYetWelcomed(peer, message.job_id);
         const { message_type: _, ...update } = message;
+        if (text.length > this.options.maxResultBytes && update.status !== "running") {
+          // The job still ends, with a reason, rather than carrying a result nobody can take.
+          Object.assign(update, { status: "failed", result: null, error: `the result is ${text.length} bytes, over the server's limit of ${this.options.maxResultBytes} (--max-result-bytes)` });
+        }
         const outcome = this.hub.bus(peer.userId).update(peer.client.uuid, update);
         // A duplicate is harmless (an addon may resend after reconnecting): logged by the bus, not answered.
         if (!outcome.accepted && outcome.code !== "duplicate_job") {
@@ -151,7 +184,7 @@ export class AddonSocketServer {
     });
   }
 
-  private refuse(ws: WebSocket, code: "incompatible_protocol" | "invalid_hello" | "unauthorized" | "limit_reached", reason: string): void {
+  private refuse(ws: WebSocket, code: Refused["code"], reason: string): void {
     this.log.warn("addon.refused", { code, reason });
     this.send(ws, { message_type: "refused", code, reason, protocol_version: PROTOCOL_VERSION });
     ws.close(CLOSE.refused, code);

@@ -34,6 +34,9 @@ export interface BusOptions {
   jobTtlMs: number;
   /** ...and at most this many per user, oldest dropped first. */
   maxFinishedJobs: number;
+  maxJobsPerUser: number;
+  maxJobsPerClient: number;
+  maxScriptBytes: number;
 }
 
 export type JobRequest = {
@@ -136,6 +139,8 @@ export class UserBus {
         targetUuid: client.uuid,
       };
     }
+    const refusal = this.overLimit(client, request);
+    if (refusal) return { ok: false, status: "failed", error: refusal, targetUuid: client.uuid };
     const jobId = request.jobId ?? newJobId();
     if (this.jobs.has(jobId)) {
       return { ok: false, status: "failed", error: `job_id ${jobId} is already in use on your bus`, targetUuid: client.uuid };
@@ -161,8 +166,7 @@ export class UserBus {
     };
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
-    // unref: a pending job alone must not keep a process alive.
-    job.timer = setTimeout(() => this.expire(job), request.timeoutMs).unref();
+    job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
     this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
     client.link.send(
       request.kind === "command"
@@ -181,6 +185,22 @@ export class UserBus {
   /** The newest jobs last; the map keeps creation order. */
   recentJobs(limit: number): JobRecord[] {
     return [...this.jobs.values()].slice(-limit);
+  }
+
+  /** Why a job may not start now, in words that name the setting to change; null when it may. */
+  private overLimit(client: BlenderClient, request: JobRequest): string | null {
+    const o = this.options;
+    const size = request.kind === "script" ? Buffer.byteLength(request.script) : Buffer.byteLength(JSON.stringify(request.params));
+    if (size > o.maxScriptBytes) {
+      return `the ${request.kind === "script" ? "script" : "command's parameters"} take ${size} bytes, over the server's limit of ${o.maxScriptBytes} (--max-script-bytes)`;
+    }
+    if (this.jobsInFlight >= o.maxJobsPerUser) {
+      return `you already have ${o.maxJobsPerUser} jobs in flight, the server's limit (--max-jobs-per-user); wait for some to finish`;
+    }
+    if (client.jobsInFlight.size >= o.maxJobsPerClient) {
+      return `Blender ${client.uuid} already has ${o.maxJobsPerClient} jobs in flight, the server's limit (--max-jobs-per-client)`;
+    }
+    return null;
   }
 
   getJob(jobId: string): JobRecord | undefined {

@@ -28,7 +28,7 @@ export class McpHttpEndpoint {
 
   constructor(
     private readonly hub: Hub,
-    private readonly maxBodyBytes: number,
+    private readonly limits: { maxBodyBytes: number; maxSessionsPerUser: number },
     private readonly log: Logger,
   ) {}
 
@@ -40,7 +40,7 @@ export class McpHttpEndpoint {
     let body: unknown;
     if (req.method === "POST") {
       try {
-        body = await readJsonBody(req, this.maxBodyBytes);
+        body = await readJsonBody(req, this.limits.maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) return jsonRpcError(res, 413, -32600, e.message);
         return jsonRpcError(res, 400, -32700, "Parse error: body is not JSON");
@@ -55,6 +55,10 @@ export class McpHttpEndpoint {
     }
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return jsonRpcError(res, 400, -32000, "Bad Request: no valid session ID; send initialize first");
+    }
+    const open = [...this.sessions.values()].filter((e) => e.userId === userId).length;
+    if (open >= this.limits.maxSessionsPerUser) {
+      return jsonRpcError(res, 429, -32000, `${open} MCP sessions are open for this user, the server's limit (--max-sessions-per-user)`);
     }
     const id = randomUUID();
     const session = createSession(this.hub.bus(userId), id, this.log);

@@ -25,9 +25,10 @@ function link() {
   return { sent, closes, send: (m: ServerMessage) => void sent.push(m), close: (code: number, reason: string) => void closes.push([code, reason]) };
 }
 
-const hub = (max = 100) => new Hub({ jobTtlMs: 60_000, maxFinishedJobs: max }, createLogger("silent"));
+const LIMITS = { maxJobsPerUser: 5, maxJobsPerClient: 4, maxScriptBytes: 100 };
+const hub = (max = 100) => new Hub({ jobTtlMs: 60_000, maxFinishedJobs: max, ...LIMITS }, createLogger("silent"));
 const request = (over: Partial<JobRequest> = {}): JobRequest =>
-  ({ kind: "command", command: "get_scene_info", params: {}, priority: "info", timeoutMs: 10_000, origin: null, ...over }) as JobRequest;
+  ({ kind: "command", command: "get_scene_info", params: {}, priority: "info", timeoutMs: 500, origin: null, ...over }) as JobRequest;
 
 function started(bus: UserBus, over: Partial<JobRequest> = {}) {
   const result = bus.start(request(over));

@@ -6,8 +6,8 @@ const fakes = new Map<string, FakeAddon>();
 
 export const fakeKind: PeerKind = {
   name: "fake addon",
-  async start({ url, label, gated }) {
-    const fake = new FakeAddon({ url, label, gated });
+  async start({ url, token, label, gated }) {
+    const fake = new FakeAddon({ url, token, label, gated });
     await fake.connect();
     fakes.set(fake.uuid, fake);
     return {
@@ -30,5 +30,6 @@ export const fakeKind: PeerKind = {
     fakes.get(peer.uuid)!.behaveOnce("get_object_info", { kind: "drop" });
     return { tool: "blender_get_object_info", args: { name: "Cube" } };
   },
+  hostPath: (path) => path,
   script: (marker) => `total = 0\nfor i in range(3):\n    total += i\nprint(${JSON.stringify(marker)}, total)\n`,
 };

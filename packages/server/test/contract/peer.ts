@@ -6,6 +6,8 @@
 export interface StartOptions {
   /** ws:// URL of the server's addon endpoint, e.g. ws://127.0.0.1:9860/addon */
   url: string;
+  /** The bearer token the peer presents. */
+  token: string;
   label?: string;
   /** Gates to switch off in the addon's preferences: "execute_code", "job_dispatch". */
   gated?: string[];
@@ -37,4 +39,6 @@ export interface PeerKind {
   dropCall(peer: Peer): Promise<Call>;
   /** A job_dispatch script that prints `marker`; the peer's stdout must show up in the result. */
   script(marker: string): string;
+  /** Where this process can read a file the peer wrote at `path` (a chrooted Blender sees another filesystem). */
+  hostPath(path: string): string;
 }

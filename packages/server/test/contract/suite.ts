@@ -27,13 +27,22 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
     let client: TestClient;
     const peers: Peer[] = [];
     const startPeer = async (options: { label?: string; gated?: string[] } = {}) => {
-      const peer = await kind.start({ url: server.addonUrl, ...options });
+      const peer = await kind.start({ url: server.addonUrl, token: server.token, ...options });
       peers.push(peer);
       return peer;
     };
     const stopPeers = async () => {
       await Promise.all(peers.splice(0).map((p) => p.stop()));
     };
+
+    /** The running event of a job of this tool that has not finished yet: the job that is busy now. */
+    const runningEvent = (tool: string) =>
+      client.event(
+        (e) =>
+          e.status === "running" &&
+          e.command === tool.replace(/^blender_/, "") &&
+          !client.events.some((x) => x.job_id === e.job_id && x.status !== "running"),
+      );
 
     before(async () => {
       server = await startServer();
@@ -169,9 +178,10 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
           assert.equal(image.mimeType, "image/png");
           const png = Buffer.from(image.data, "base64");
           assert.deepEqual(pngSize(png), { width, height });
-          assert.deepEqual(await readFile(filepath), png);
+          assert.deepEqual(await readFile(kind.hostPath(filepath)), png);
         } finally {
           await rm(dir, { recursive: true, force: true });
+          await rm(kind.hostPath(dir), { recursive: true, force: true });
         }
       });
 
@@ -241,7 +251,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
         const slow = await kind.slowCall(peer, 1);
         const busy = client.call(slow.tool, slow.args);
         // Wait until the slow job runs, so the next three queue behind it.
-        await client.event((e) => e.command === "get_scene_info" && e.status === "running" && !client.events.some((x) => x.job_id === e.job_id && x.status === "completed"));
+        await runningEvent(slow.tool);
         const ids: Record<string, string> = {};
         for (const priority of ["debug", "info", "emergency"]) {
           const sent = await client.call("blender_send_message", {
@@ -260,7 +270,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
         const slow = await kind.slowCall(peer, 1.5);
         const controller = new AbortController();
         const pending = client.call(slow.tool, slow.args, { signal: controller.signal });
-        const running = await client.event((e) => e.status === "running" && e.command === slow.tool.replace("blender_", "") && !client.events.some((x) => x.job_id === e.job_id && x.status !== "running"));
+        const running = await runningEvent(slow.tool);
         controller.abort();
         await assert.rejects(pending);
         const { structured: job } = await client.call("blender_get_job", { job_id: running.job_id });
@@ -284,7 +294,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
       test("blender_job_update is accepted only from the job's target", async () => {
         const slow = await kind.slowCall(peer, 1);
         const pending = client.call(slow.tool, slow.args);
-        const running = await client.event((e) => e.status === "running" && !client.events.some((x) => x.job_id === e.job_id && x.status !== "running"));
+        const running = await runningEvent(slow.tool);
         const forged = await client.call("blender_job_update", { job_id: running.job_id, client_uuid: "someone-else", status: "completed", result: { forged: true } });
         assert.equal(forged.structured.accepted, false);
         const unknown = await client.call("blender_job_update", { job_id: "j-unknown", client_uuid: peer.uuid, status: "completed" });

@@ -56,13 +56,14 @@ export class TestClient {
   }
 }
 
-export async function connectClient(server: ServerProcess, kind: TransportKind): Promise<TestClient> {
+/** Connects as the local user (the server's local token), or with the token given. */
+export async function connectClient(server: ServerProcess, kind: TransportKind, token: string = server.token): Promise<TestClient> {
   const transport: Transport =
     kind === "http"
-      ? new StreamableHTTPClientTransport(server.mcpUrl)
+      ? new StreamableHTTPClientTransport(server.mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } })
       : new StdioClientTransport({
           command: process.execPath,
-          args: [CLI, "stdio", "--port", String(server.port), "--log-level", "warn"],
+          args: [CLI, "stdio", "--port", String(server.port), "--data-dir", server.dataDir, "--log-level", "warn"],
           stderr: "inherit",
         });
   const client = new Client({ name: "contract-suite", version: "1.0.0" });

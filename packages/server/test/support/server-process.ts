@@ -1,5 +1,7 @@
 /** A real `blender-mcp` process for tests, on a free port, with its logs captured. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -11,13 +13,17 @@ export interface ServerProcess {
   addonUrl: string;
   baseUrl: string;
   logs: Record<string, unknown>[];
+  /** The local user's token, from the server's local token file. */
+  token: string;
+  dataDir: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** Resolves when the server logs server.listening; rejects with its output if it exits first. */
-export function startServer(args: string[] = [], command = "serve"): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, command, "--port", "0", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+export function startServer(args: string[] = [], options: { dataDir?: string } = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "blender-mcp-data-"));
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -38,10 +44,13 @@ export function startServer(args: string[] = [], command = "serve"): Promise<Ser
           mcpUrl: new URL(`${baseUrl}/mcp`),
           addonUrl: `ws://127.0.0.1:${port}/addon`,
           logs,
+          token: args.includes("none") ? "" : readFileSync(join(dataDir, "local-token"), "utf8").trim(),
+          dataDir,
           process: child,
           stop: async () => {
             if (child.exitCode === null) child.kill("SIGTERM");
             await exited;
+            if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
           },
         });
       }

@@ -1,0 +1,180 @@
+/**
+ * Property-based fuzzing of both doors, generated from the protocol's
+ * schemas: valid, mutated, truncated, oversized and random frames on the
+ * addon socket, and random tool calls and bodies on /mcp, interleaved with
+ * legitimate jobs. The server must stay up, answer every bad frame with a
+ * typed protocol error (or a clean close), and complete every valid job.
+ */
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
+import WebSocket from "ws";
+import { COMMAND_LIST, PROTOCOL_ERROR_CODES, PROTOCOL_VERSION } from "@blender-mcp/protocol";
+import { FakeAddon } from "@blender-mcp/fake-addon";
+import { connectClient, type TestClient } from "../support/mcp-client.js";
+import { startServer, type ServerProcess } from "../support/server-process.js";
+import { fromSchema, mutate } from "./arbitrary.js";
+
+const SCHEMAS = join(import.meta.dirname, "../../../protocol/schemas");
+const load = (dir: string) =>
+  Object.fromEntries(readdirSync(join(SCHEMAS, dir)).map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(join(SCHEMAS, dir, f), "utf8"))]));
+const messageSchemas = load("messages");
+const toolInputs = Object.fromEntries(Object.entries(load("tools")).filter(([k]) => k.endsWith(".input")).map(([k, v]) => [k.replace(/\.input$/, ""), v]));
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+
+type Frame = { kind: "text" | "binary"; data: string | Buffer; valid: boolean };
+
+const validMessage = fc.oneof(...Object.values(messageSchemas).map((s) => fromSchema(s)));
+const frame: fc.Arbitrary<Frame> = fc.oneof(
+  validMessage.map((m) => ({ kind: "text" as const, data: JSON.stringify(m), valid: true })),
+  mutate(validMessage).map((m) => ({ kind: "text" as const, data: JSON.stringify(m) ?? "null", valid: false })),
+  validMessage.chain((m) => {
+    const text = JSON.stringify(m);
+    return fc.nat({ max: Math.max(0, text.length - 2) }).map((n) => ({ kind: "text" as const, data: text.slice(0, n + 1), valid: false }));
+  }),
+  fc.string({ maxLength: 64 }).map((s) => ({ kind: "text" as const, data: s, valid: false })),
+  fc.uint8Array({ maxLength: 64 }).map((b) => ({ kind: "binary" as const, data: Buffer.from(b), valid: false })),
+);
+
+/** A raw addon connection; answers are read in order. */
+async function rawAddon(server: ServerProcess, uuid: string) {
+  const ws = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` } });
+  const inbox: Record<string, any>[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on("message", (d) => {
+    inbox.push(JSON.parse(d.toString()));
+    waiters.splice(0).forEach((w) => w());
+  });
+  let closeCode: number | null = null;
+  const closed = once(ws, "close") as Promise<[number, Buffer]>;
+  void closed.then(([code]) => {
+    closeCode = code;
+    waiters.splice(0).forEach((w) => w());
+  });
+  await once(ws, "open");
+  /** The next message, or a close marker once the server has closed the connection. */
+  const next = async (): Promise<Record<string, any>> => {
+    while (inbox.length === 0 && closeCode === null) await new Promise<void>((r) => waiters.push(r));
+    return inbox.shift() ?? { message_type: "(closed)", code: closeCode };
+  };
+  ws.send(JSON.stringify({
+    message_type: "hello", client_uuid: uuid, label: uuid, client_type: "fuzz", blender_version: "x", blend_file: "",
+    addon_version: "0", protocol_version: PROTOCOL_VERSION, commands: COMMAND_LIST.map((c) => c.name), gated: [],
+  }));
+  assert.equal((await next()).message_type, "welcome");
+  return { ws, closed, next };
+}
+
+describe("fuzzing", () => {
+  let server: ServerProcess;
+  let client: TestClient;
+  let blender: FakeAddon;
+  let legit: Promise<void>;
+  let stopLegit = false;
+  let legitJobs = 0;
+
+  before(async () => {
+    server = await startServer(["--max-message-bytes", String(MAX_MESSAGE_BYTES), "--requests-per-second", "0", "--max-frames-per-second", "0"]);
+    client = await connectClient(server, "http");
+    blender = new FakeAddon({ url: server.addonUrl, token: server.token, uuid: "legit-blender" });
+    await blender.connect();
+    // Legitimate traffic all along: each job must complete with the right answer.
+    legit = (async () => {
+      while (!stopLegit) {
+        const { structured } = await client.call("blender_get_object_info", { name: "Cube", target_uuid: "legit-blender" });
+        assert.equal(structured.status, "completed", JSON.stringify(structured));
+        assert.equal(structured.result.name, "Cube");
+        legitJobs++;
+      }
+    })();
+  });
+  after(async () => {
+    stopLegit = true;
+    await legit;
+    await client.close();
+    await blender.close();
+    await server.stop();
+  });
+
+  test("addon socket: every bad frame gets a typed protocol error or a clean close", { timeout: 120_000 }, async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 8 }), async (frames) => {
+        const peer = await rawAddon(server, `fuzz-${n++}`);
+        try {
+          for (const [i, f] of frames.entries()) {
+            peer.ws.send(f.data, { binary: f.kind === "binary" });
+            // A ping after each frame marks where its answers end.
+            peer.ws.send(JSON.stringify({ message_type: "ping", nonce: `mark-${i}` }));
+            const answers: Record<string, any>[] = [];
+            let m = await peer.next();
+            for (; !(m.message_type === "pong" && m.nonce === `mark-${i}`) && m.message_type !== "(closed)"; m = await peer.next()) answers.push(m);
+            if (m.message_type === "(closed)") {
+              // A clean close with a code that says why: invalid UTF-8, a protocol violation, too big.
+              assert.equal(f.valid, false, "a valid frame must not cost the connection");
+              assert.ok([1002, 1007, 1009].includes(m.code), `close code ${m.code}`);
+              return;
+            }
+            const errors = answers.filter((a) => a.message_type === "protocol_error");
+            for (const e of errors) assert.ok((PROTOCOL_ERROR_CODES as readonly string[]).includes(e.code), e.code);
+            if (!f.valid) assert.equal(errors.length, 1, `one typed error for ${String(f.data).slice(0, 80)}`);
+            else assert.ok(errors.length <= 1);
+          }
+        } finally {
+          peer.ws.close();
+          await peer.closed;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("addon socket: an oversized frame closes that connection cleanly (1009)", async () => {
+    const peer = await rawAddon(server, "fuzz-big");
+    peer.ws.send(JSON.stringify({ message_type: "ping", nonce: "x".repeat(MAX_MESSAGE_BYTES + 1) }));
+    const [code] = await peer.closed;
+    assert.equal(code, 1009);
+  });
+
+  test("/mcp: random and mutated tool calls get a result or a JSON-RPC error, never a crash", { timeout: 120_000 }, async () => {
+    const call = fc.oneof(
+      ...Object.entries(toolInputs).map(([name, schema]) =>
+        fc.oneof(fromSchema(schema), mutate(fromSchema(schema))).map((args) => ({ name, args })),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(call, async ({ name, args }) => {
+        // Keep fuzzed jobs short and off the legitimate Blender's queue head.
+        const safe = typeof args === "object" && args !== null && !Array.isArray(args) ? { ...args, timeout_seconds: 1, wait_seconds: 0 } : args;
+        try {
+          const result = await client.client.callTool({ name, arguments: safe as Record<string, unknown> });
+          assert.ok(Array.isArray(result.content));
+        } catch (error) {
+          assert.match(String(error), /MCP error -32\d{3}/);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    for (const body of ["", "{", "[]", '{"jsonrpc":"2.0"}', "\u0000\u0001", JSON.stringify({ jsonrpc: "2.0", id: 1, method: 42 })]) {
+      const res = await fetch(server.mcpUrl, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body,
+      });
+      assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(body)} -> ${res.status}`);
+    }
+  });
+
+  test("the server is still up and legitimate jobs kept completing", async () => {
+    const health = await (await fetch(`${server.baseUrl}/health`)).json();
+    assert.equal(health.status, "ok");
+    assert.ok(legitJobs > 0);
+    stopLegit = true;
+    await legit;
+  });
+});
