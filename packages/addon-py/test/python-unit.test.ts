@@ -28,6 +28,11 @@ const output = `${run.stderr ?? ""}`;
  * omits the method in the parentheses). A docstring puts its first line, and
  * the test's own output may put text, between the name and the outcome.
  */
+/** "module.Class.test_x" from a test name and its parenthesised owner, whichever Python wrote it. */
+function qualified(test: string, owner: string): string {
+  return (owner.endsWith(`.${test}`) ? owner : `${owner}.${test}`).replace(/^tests\./, "");
+}
+
 export function parseUnittest(text: string): PyResult[] {
   const results: PyResult[] = [];
   const start = /^(test\w*) \(([\w.]+)\)/;
@@ -35,14 +40,12 @@ export function parseUnittest(text: string): PyResult[] {
   let pending: string | null = null;
   for (const line of text.split("\n")) {
     const begun = start.exec(line);
-    if (begun) {
-      const owner = begun[2].endsWith(`.${begun[1]}`) ? begun[2] : `${begun[2]}.${begun[1]}`;
-      pending = owner.replace(/^tests\./, "");
-    }
+    if (begun) pending = qualified(begun[1]!, begun[2]!);
     const ended = outcome.exec(line);
     if (ended && pending) {
-      const word = ended[1].startsWith("skipped") ? "skipped" : ended[1];
-      results.push({ name: pending, outcome: word as PyResult["outcome"], detail: ended[1] });
+      const detail = ended[1]!;
+      const word = detail.startsWith("skipped") ? "skipped" : detail;
+      results.push({ name: pending, outcome: word as PyResult["outcome"], detail });
       pending = null;
     }
   }
@@ -51,9 +54,9 @@ export function parseUnittest(text: string): PyResult[] {
   for (const block of blocks) {
     const head = /^(FAIL|ERROR): (test\w*) \(([\w.]+)\)/m.exec(block);
     if (!head) continue;
-    const owner = (head[3].endsWith(`.${head[2]}`) ? head[3] : `${head[3]}.${head[2]}`).replace(/^tests\./, "");
+    const owner = qualified(head[2]!, head[3]!);
     const found = results.find((r) => r.name === owner);
-    if (found) found.detail = block.split(/^-{70}$/m).slice(1).join("").trim().split(/\n-{70}\n|\nRan \d+ tests?/)[0];
+    if (found) found.detail = block.split(/^-{70}$/m).slice(1).join("").trim().split(/\n-{70}\n|\nRan \d+ tests?/)[0] ?? "";
   }
   return results;
 }

@@ -42,7 +42,15 @@ export interface FakeAddonOptions {
   protocolVersion?: number;
   /** Bearer token for the server. */
   token?: string;
+  /**
+   * Reconnect when the server goes away, as the real addon does, keeping
+   * job_updates produced meanwhile in an outbox that is sent after the welcome.
+   */
+  reconnect?: boolean;
 }
+
+/** How many updates the outbox keeps while the server is away; the oldest go first. */
+const OUTBOX_LIMIT = 1000;
 
 interface QueuedJob {
   jobId: string;
@@ -69,6 +77,8 @@ export class FakeAddon extends EventEmitter {
   /** Every message received from the server, in order. */
   readonly received: ServerMessage[] = [];
   closed: Promise<{ code: number; reason: string }> = Promise.resolve({ code: 0, reason: "never connected" });
+  private readonly outbox: string[] = [];
+  private closing = false;
 
   constructor(private readonly options: FakeAddonOptions) {
     super();
@@ -122,7 +132,11 @@ export class FakeAddon extends EventEmitter {
         const message = parsed.data;
         this.received.push(message);
         this.emit("message", message);
-        if (message.message_type === "welcome") resolve(message);
+        if (message.message_type === "welcome") {
+          for (const queued of this.outbox.splice(0)) ws.send(queued);
+          resolve(message);
+          this.emit("welcome", message);
+        }
         else if (message.message_type === "refused") reject(new RefusedError(`${message.code}: ${message.reason}`));
         else this.onMessage(message);
       });
@@ -130,8 +144,24 @@ export class FakeAddon extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.ws?.close(1000, "fake addon closing");
     await this.closed;
+  }
+
+  /** Retries until a server welcomes us again (a fixed short delay between attempts: this is a test double). */
+  private keepConnected(): void {
+    void this.closed.then(async () => {
+      while (!this.closing) {
+        try {
+          await this.connect();
+          this.keepConnected();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    });
   }
 
   /** Drops the connection without a close handshake, as a crashed Blender would. */
@@ -140,7 +170,19 @@ export class FakeAddon extends EventEmitter {
   }
 
   send(message: AddonMessage): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+    else if (this.options.reconnect && message.message_type === "job_update") {
+      this.outbox.push(text);
+      if (this.outbox.length > OUTBOX_LIMIT) this.outbox.shift();
+    }
+  }
+
+  /** Connects, and with the reconnect option keeps reconnecting until close(). */
+  async start(): Promise<Welcome> {
+    const welcome = await this.connect();
+    if (this.options.reconnect) this.keepConnected();
+    return welcome;
   }
 
   private onMessage(message: ServerMessage): void {

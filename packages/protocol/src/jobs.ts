@@ -3,11 +3,15 @@ import { ClientUuid, JobId } from "./ids.js";
 import { Priority } from "./priority.js";
 import { Progress } from "./progress.js";
 
-/** A job moves forward only: queued, running, then exactly one terminal state. */
-export const JOB_STATES = ["queued", "running", "completed", "failed", "timeout", "cancelled"] as const;
+/**
+ * A job moves forward only: queued, running, then exactly one terminal
+ * state. lost: the server restarted and the job's Blender never reported
+ * on it within the grace period.
+ */
+export const JOB_STATES = ["queued", "running", "completed", "failed", "timeout", "cancelled", "lost"] as const;
 export const JobState = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobState>;
-export const TERMINAL_JOB_STATES: readonly JobState[] = ["completed", "failed", "timeout", "cancelled"];
+export const TERMINAL_JOB_STATES: readonly JobState[] = ["completed", "failed", "timeout", "cancelled", "lost"];
 
 export const Job = z
   .object({

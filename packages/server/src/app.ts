@@ -14,7 +14,8 @@ import { Authenticator } from "./auth/authenticator.js";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
-import { LOCAL_USER, type Config } from "./config.js";
+import { JobStore } from "./bus/job-store.js";
+import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
 import { createLogger, type Logger } from "./log.js";
 import { McpHttpEndpoint } from "./mcp/http.js";
@@ -42,6 +43,7 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
 
 export function createApp(config: Config, log: Logger = createLogger(config.logLevel)): App {
   const limits = config.limits;
+  const store = new JobStore(jobStorePath(config));
   const hub = new Hub(
     {
       jobTtlMs: config.jobTtlSeconds * 1000,
@@ -50,8 +52,14 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       maxJobsPerClient: limits.maxJobsPerClient,
       maxScriptBytes: limits.maxScriptBytes,
     },
+    store,
     log,
   );
+  const adopted = hub.recover(config.lostGraceSeconds * 1000);
+  if (adopted > 0) log.info("jobs.recovered", { jobs: adopted, grace_seconds: config.lostGraceSeconds });
+  // Bounded passes: a backlog of old jobs is worked off a slice at a time.
+  const pruner = setInterval(() => store.prune(new Date(Date.now() - config.jobTtlSeconds * 1000), 1000), 60_000);
+  pruner.unref();
   const addons = new AddonSocketServer(
     hub,
     {
@@ -164,10 +172,12 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     },
     close: async () => {
       idleWatch = null;
+      clearInterval(pruner);
       await mcp.close();
       await addons.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
     },
   };
 }

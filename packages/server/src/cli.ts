@@ -46,6 +46,8 @@ Options (environment variable in brackets):
   --allowed-origin URL    let browser pages from this origin connect (repeatable; none by default)
   --heartbeat SECONDS     ping addons this often; drop those that miss two (default ${d.heartbeatSeconds})
   --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
+  --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
+  --lost-grace SECONDS    after a restart, how long Blender has to report an unfinished job (default ${d.lostGraceSeconds})
   --exit-when-idle SECS   serve: exit once no MCP session and no Blender has been connected this long
   --hub-idle SECONDS      stdio: how long a hub started by stdio lingers unused (default 600)
 Limits (each refusal names its flag):
@@ -92,6 +94,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "allowed-origin": { type: "string", multiple: true },
       heartbeat: { type: "string" },
       "job-ttl": { type: "string" },
+      "job-store": { type: "string" },
+      "lost-grace": { type: "string" },
       "exit-when-idle": { type: "string" },
       "hub-idle": { type: "string" },
       user: { type: "string" },
@@ -120,6 +124,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     logLevel,
     heartbeatSeconds: number("--heartbeat", str("heartbeat"), d.heartbeatSeconds),
     jobTtlSeconds: number("--job-ttl", str("job-ttl"), d.jobTtlSeconds),
+    jobStore: str("job-store") ?? null,
+    lostGraceSeconds: number("--lost-grace", str("lost-grace"), d.lostGraceSeconds),
     allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
     allowedOrigins: (values["allowed-origin"] as string[] | undefined) ?? [],
     limits,

@@ -1,4 +1,5 @@
 /** Every knob in one typed object; defaults here, overrides from flags and environment in cli.ts. */
+import { join } from "node:path";
 import { defaultDataDir } from "./auth/data-dir.js";
 import type { LogLevel } from "./log.js";
 
@@ -29,8 +30,14 @@ export interface Config {
   heartbeatSeconds: number;
   helloTimeoutMs: number;
   limits: Limits;
+  /** Finished jobs are kept this long (in memory for late replies, in the job store for blender_get_job). */
   jobTtlSeconds: number;
+  /** Finished jobs kept in memory per user; the job store keeps them all until jobTtlSeconds. */
   maxFinishedJobs: number;
+  /** SQLite file of the job store; null: <dataDir>/jobs-<port>.sqlite, or in memory on port 0. */
+  jobStore: string | null;
+  /** After a restart, how long a Blender has to report on a job it was running before the job is lost. */
+  lostGraceSeconds: number;
   allowedHosts: string[];
   allowedOrigins: string[];
   /** "token": /mcp and /addon need a bearer token. "none": everyone is the local user (loopback only). */
@@ -65,6 +72,8 @@ export const DEFAULT_CONFIG: Config = {
     framesPerSecond: 2000,
   },
   jobTtlSeconds: 3600,
+  jobStore: null,
+  lostGraceSeconds: 60,
   maxFinishedJobs: 10_000,
   allowedHosts: [],
   allowedOrigins: [],
@@ -78,6 +87,16 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+/**
+ * One job store per port, so two servers with the same data folder never
+ * adopt each other's jobs; a server on an ephemeral port has nothing to
+ * come back to and keeps its jobs in memory.
+ */
+export function jobStorePath(config: Config): string {
+  if (config.jobStore !== null) return config.jobStore === "memory" ? ":memory:" : config.jobStore;
+  return config.port === 0 ? ":memory:" : join(config.dataDir, `jobs-${config.port}.sqlite`);
 }
 
 /** Settings that are unsafe together are refused, not silently corrected. */

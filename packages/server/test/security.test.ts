@@ -47,7 +47,8 @@ describe("security", () => {
   });
 
   test("no token, or a wrong one: 401 on /mcp, a refusal on the addon socket", async () => {
-    for (const headers of [{}, { authorization: "Bearer bmcp_not-a-real-token" }, { authorization: `Basic ${server.token}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer bmcp_not-a-real-token" }, { authorization: `Basic ${server.token}` }];
+    for (const headers of attempts) {
       const res = await fetch(server.mcpUrl, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },

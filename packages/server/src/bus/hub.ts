@@ -1,4 +1,5 @@
 import type { Logger } from "../log.js";
+import type { JobStore } from "./job-store.js";
 import { JobWaiter } from "./job-waiter.js";
 import { UserBus, type BusOptions, type JobRecord } from "./user-bus.js";
 
@@ -9,16 +10,24 @@ export class Hub {
 
   constructor(
     private readonly options: BusOptions,
+    readonly store: JobStore,
     private readonly log: Logger,
   ) {}
 
   bus(userId: string): UserBus {
     let bus = this.buses.get(userId);
     if (!bus) {
-      bus = new UserBus(userId, this.waiter, this.options, this.log.child({ user_id: userId }));
+      bus = new UserBus(userId, this.waiter, this.store, this.options, this.log.child({ user_id: userId }));
       this.buses.set(userId, bus);
     }
     return bus;
+  }
+
+  /** Adopts every job a previous process left unfinished; returns how many. */
+  recover(graceMs: number): number {
+    const orphans = this.store.unfinished();
+    for (const job of orphans) this.bus(job.user_id).adopt(job, graceMs);
+    return orphans.length;
   }
 
   stats(): { clients: number; jobsInFlight: number } {

@@ -19,6 +19,7 @@ import {
 } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
 import { BlenderClient, type AddonLink } from "./client.js";
+import type { JobStore, StoredJob } from "./job-store.js";
 import type { JobWaiter } from "./job-waiter.js";
 import { chooseTarget } from "./targeting.js";
 
@@ -83,6 +84,7 @@ export class UserBus {
   constructor(
     readonly userId: string,
     private readonly waiter: JobWaiter<JobRecord>,
+    private readonly store: JobStore,
     private readonly options: BusOptions,
     private readonly log: Logger,
   ) {}
@@ -142,7 +144,7 @@ export class UserBus {
     const refusal = this.overLimit(client, request);
     if (refusal) return { ok: false, status: "failed", error: refusal, targetUuid: client.uuid };
     const jobId = request.jobId ?? newJobId();
-    if (this.jobs.has(jobId)) {
+    if (this.jobs.has(jobId) || this.store.get(this.userId, jobId)) {
       return { ok: false, status: "failed", error: `job_id ${jobId} is already in use on your bus`, targetUuid: client.uuid };
     }
     const now = new Date().toISOString();
@@ -164,6 +166,8 @@ export class UserBus {
       timer: null,
       progressListeners: new Set(),
     };
+    // Recorded before it is routed: a reply can never find no record, even across a restart.
+    this.store.insert(this.userId, UserBus.view(job));
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
     job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
@@ -182,9 +186,9 @@ export class UserBus {
     return { ok: true, job };
   }
 
-  /** The newest jobs last; the map keeps creation order. */
-  recentJobs(limit: number): JobRecord[] {
-    return [...this.jobs.values()].slice(-limit);
+  /** Newest first, from the durable record. */
+  recentJobs(limit: number): Job[] {
+    return this.store.recent(this.userId, limit).map(({ user_id: _, ...job }) => job);
   }
 
   /** Why a job may not start now, in words that name the setting to change; null when it may. */
@@ -203,8 +207,32 @@ export class UserBus {
     return null;
   }
 
+  /** A live job, or one only the store remembers (ended, possibly before a restart). */
   getJob(jobId: string): JobRecord | undefined {
-    return this.jobs.get(jobId);
+    const live = this.jobs.get(jobId);
+    if (live) return live;
+    const stored = this.store.get(this.userId, jobId);
+    if (!stored) return undefined;
+    const { user_id: _, ...job } = stored;
+    const record: JobRecord = { ...job, origin: null, done: Promise.resolve(undefined as unknown as JobRecord), timer: null, progressListeners: new Set() };
+    record.done = Promise.resolve(record);
+    return record;
+  }
+
+  /**
+   * Takes over a job a previous server process left unfinished: its Blender
+   * may still report it (the addon keeps replies while the server is away);
+   * if it has not within the grace period, the job is lost.
+   */
+  adopt(stored: StoredJob, graceMs: number): void {
+    const { user_id: _, ...job } = stored;
+    const record: JobRecord = { ...job, origin: null, done: this.waiter.register(this.userId, job.job_id), timer: null, progressListeners: new Set() };
+    this.jobs.set(job.job_id, record);
+    record.timer = setTimeout(() => {
+      const reason = `the server restarted while the job was ${job.status}, and Blender ${job.target_uuid} did not report on it within ${graceMs / 1000} s`;
+      this.finish(record, "lost", null, reason);
+    }, graceMs);
+    this.log.info("job.adopted", { job_id: job.job_id, target_uuid: job.target_uuid, status: job.status });
   }
 
   get jobsInFlight(): number {
@@ -250,6 +278,7 @@ export class UserBus {
         job.result = update.result ?? null;
         job.error = update.error ?? "";
         job.updated_at = new Date().toISOString();
+        this.store.update(this.userId, job);
         this.log.info("job.late_reply", { ...fields, job_status: job.status });
         this.emit(job);
         return { accepted: true };
@@ -264,6 +293,7 @@ export class UserBus {
         job.progress = update.progress;
         for (const listener of job.progressListeners) listener(update.progress);
       }
+      this.store.update(this.userId, job);
       this.emit(job);
       return { accepted: true };
     }
@@ -282,6 +312,7 @@ export class UserBus {
     job.timer = null;
     job.progressListeners.clear();
     this.clients.get(job.target_uuid)?.jobsInFlight.delete(job.job_id);
+    this.store.update(this.userId, job);
     this.waiter.deliver(this.userId, job.job_id, job);
     const log = status === "completed" ? this.log.debug : this.log.info;
     log("job.finished", { job_id: job.job_id, target_uuid: job.target_uuid, command: job.command, status, error: error || undefined });

@@ -65,7 +65,8 @@ export function outcomeOf(job: JobRecord): DispatchOutcome {
     case "timeout":
       return { ...base, status: "timeout", result: null, error: job.error };
     case "failed":
-    case "cancelled": {
+    case "cancelled":
+    case "lost": {
       // Partial output (say, what a script printed before it raised) is kept when it fits the contract.
       const parsed = COMMANDS.get(job.command)?.result.safeParse(job.result);
       return { ...base, status: "failed", result: parsed?.success ? parsed.data : null, error: job.error };

@@ -4,7 +4,7 @@
  */
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { RESOURCES, getSceneInfo, type DispatchOutcome } from "@blender-mcp/protocol";
-import { CLIENTS_URI, JOBS_URI, UserBus } from "../bus/user-bus.js";
+import { CLIENTS_URI, JOBS_URI } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
 import { dispatchCommand } from "./dispatch.js";
 
@@ -47,7 +47,7 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
     json(uri.href, { clients: ctx.bus.listClients().map((c) => c.info()) }),
   );
   server.registerResource(describe(JOBS_URI).name, JOBS_URI, meta(JOBS_URI), async (uri) =>
-    json(uri.href, { jobs: ctx.bus.recentJobs(100).map(UserBus.view) }),
+    json(uri.href, { jobs: ctx.bus.recentJobs(100) }),
   );
   server.registerResource(describe("blender://scene/info").name, "blender://scene/info", meta("blender://scene/info"), async (uri) =>
     json(uri.href, await sceneInfo(ctx, undefined, 0, 100)),

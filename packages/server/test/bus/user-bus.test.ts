@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { COMMAND_LIST, PROTOCOL_VERSION, type Hello, type ServerMessage } from "@blender-mcp/protocol";
 import { Hub } from "../../src/bus/hub.js";
+import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 import { JobWaiter } from "../../src/bus/job-waiter.js";
 import type { JobRequest, UserBus } from "../../src/bus/user-bus.js";
 import { createLogger } from "../../src/log.js";
@@ -26,7 +27,7 @@ function link() {
 }
 
 const LIMITS = { maxJobsPerUser: 5, maxJobsPerClient: 4, maxScriptBytes: 100 };
-const hub = (max = 100) => new Hub({ jobTtlMs: 60_000, maxFinishedJobs: max, ...LIMITS }, createLogger("silent"));
+const hub = (max = 100) => new Hub({ jobTtlMs: 60_000, maxFinishedJobs: max, ...LIMITS }, new JobStore(MEMORY), createLogger("silent"));
 const request = (over: Partial<JobRequest> = {}): JobRequest =>
   ({ kind: "command", command: "get_scene_info", params: {}, priority: "info", timeoutMs: 500, origin: null, ...over }) as JobRequest;
 
@@ -151,17 +152,38 @@ describe("UserBus", () => {
     assert.equal(l.sent.length, 0);
   });
 
-  test("finished jobs are kept up to the bound, oldest dropped first", () => {
+  test("finished jobs leave memory past the bound; the job store still answers for them", async () => {
     const bus = hub(2).bus("u");
     bus.attach(hello("b1"), link());
     const ids = [1, 2, 3].map(() => {
       const job = started(bus);
-      bus.update("b1", { job_id: job.job_id, status: "completed", result: {}, error: "" });
+      bus.update("b1", { job_id: job.job_id, status: "completed", result: { n: 1 }, error: "" });
       return job.job_id;
     });
-    assert.equal(bus.getJob(ids[0]!), undefined);
-    assert.ok(bus.getJob(ids[1]!));
-    assert.ok(bus.getJob(ids[2]!));
+    const oldest = bus.getJob(ids[0]!);
+    assert.equal(oldest?.status, "completed");
+    assert.deepEqual(oldest?.result, { n: 1 });
+    assert.equal((await oldest!.done).job_id, ids[0]);
+    assert.deepEqual(bus.recentJobs(10).map((j) => j.job_id), [...ids].reverse());
+  });
+
+  test("an adopted job ends as its Blender reports it, or lost after the grace period", async () => {
+    const h = hub();
+    const bus = h.bus("u");
+    bus.attach(hello("b1"), link());
+    const reported = started(bus);
+    const silent = started(bus);
+    // A new process over the same store: both jobs are unfinished there.
+    const next = new Hub({ jobTtlMs: 60_000, maxFinishedJobs: 100, ...LIMITS }, h.store, createLogger("silent"));
+    assert.equal(next.recover(50), 2);
+    const nextBus = next.bus("u");
+    nextBus.attach(hello("b1"), link());
+    nextBus.update("b1", { job_id: reported.job_id, status: "completed", result: { ok: true }, error: "" });
+    assert.equal((await nextBus.getJob(reported.job_id)!.done).status, "completed");
+    const lost = await nextBus.getJob(silent.job_id)!.done;
+    assert.equal(lost.status, "lost");
+    assert.match(lost.error, /server restarted/);
+    assert.equal(h.store.get("u", silent.job_id)?.status, "lost");
   });
 
   test("users' buses share nothing: clients, jobs, notifications", () => {

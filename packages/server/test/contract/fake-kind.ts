@@ -6,9 +6,9 @@ const fakes = new Map<string, FakeAddon>();
 
 export const fakeKind: PeerKind = {
   name: "fake addon",
-  async start({ url, token, label, gated }) {
-    const fake = new FakeAddon({ url, token, label, gated });
-    await fake.connect();
+  async start({ url, token, label, gated, reconnect }) {
+    const fake = new FakeAddon({ url, token, label, gated, reconnect });
+    await fake.start();
     fakes.set(fake.uuid, fake);
     return {
       uuid: fake.uuid,

@@ -11,6 +11,8 @@ export interface StartOptions {
   label?: string;
   /** Gates to switch off in the addon's preferences: "execute_code", "job_dispatch". */
   gated?: string[];
+  /** Reconnect when the server goes away, keeping replies meanwhile (the real addon always does). */
+  reconnect?: boolean;
 }
 
 export interface Peer {

@@ -21,9 +21,10 @@ export interface ServerProcess {
 }
 
 /** Resolves when the server logs server.listening; rejects with its output if it exits first. */
-export function startServer(args: string[] = [], options: { dataDir?: string } = {}): Promise<ServerProcess> {
+export function startServer(args: string[] = [], options: { dataDir?: string; port?: number } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "blender-mcp-data-"));
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const port = String(options.port ?? 0);
+  const child = spawn(process.execPath, [CLI, "serve", "--port", port, "--data-dir", dataDir, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -1,0 +1,142 @@
+/**
+ * The durable record of every job: written before a job is routed and on
+ * every change after, so blender_get_job answers for jobs from before a
+ * restart. SQLite (better-sqlite3: synchronous, so a record is on disk
+ * before the dispatch leaves this process), WAL mode for cheap writes.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { TERMINAL_JOB_STATES, type Job } from "@blender-mcp/protocol";
+
+export const MEMORY = ":memory:";
+
+export interface StoredJob extends Job {
+  user_id: string;
+}
+
+interface Row {
+  user_id: string;
+  job_id: string;
+  kind: Job["kind"];
+  command: string;
+  target_uuid: string;
+  priority: Job["priority"];
+  status: Job["status"];
+  result: string;
+  error: string;
+  progress: string | null;
+  late: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const TERMINAL = TERMINAL_JOB_STATES.map((s) => `'${s}'`).join(", ");
+
+function fromRow(row: Row): StoredJob {
+  return {
+    user_id: row.user_id,
+    job_id: row.job_id,
+    kind: row.kind,
+    command: row.command,
+    target_uuid: row.target_uuid,
+    priority: row.priority,
+    status: row.status,
+    result: JSON.parse(row.result),
+    error: row.error,
+    progress: row.progress === null ? null : JSON.parse(row.progress),
+    late: row.late === 1,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export class JobStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(path: string) {
+    if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a crash of this process loses nothing; a power cut may lose the last moments.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS jobs (
+        user_id TEXT NOT NULL, job_id TEXT NOT NULL, kind TEXT NOT NULL, command TEXT NOT NULL,
+        target_uuid TEXT NOT NULL, priority TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL,
+        error TEXT NOT NULL, progress TEXT, late INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, job_id)
+      );
+      CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+      CREATE INDEX IF NOT EXISTS jobs_by_user_created ON jobs (user_id, created_at);
+    `);
+    this.statements = {
+      insert: this.db.prepare(
+        `INSERT INTO jobs VALUES (@user_id, @job_id, @kind, @command, @target_uuid, @priority, @status, @result, @error, @progress, @late, @created_at, @updated_at)`,
+      ),
+      // Terminal states are final: a row that has ended only takes a late reply's result, never a new status.
+      update: this.db.prepare(
+        `UPDATE jobs SET status = CASE WHEN status IN (${TERMINAL}) THEN status ELSE @status END,
+           result = @result, error = @error, progress = @progress, late = @late, updated_at = @updated_at
+         WHERE user_id = @user_id AND job_id = @job_id`,
+      ),
+      get: this.db.prepare(`SELECT * FROM jobs WHERE user_id = ? AND job_id = ?`),
+      recent: this.db.prepare(`SELECT * FROM jobs WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`),
+      unfinished: this.db.prepare(`SELECT * FROM jobs WHERE status NOT IN (${TERMINAL})`),
+      prune: this.db.prepare(
+        `DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs WHERE status IN (${TERMINAL}) AND updated_at < ? LIMIT ?)`,
+      ),
+    };
+  }
+
+  private params(userId: string, job: Job) {
+    return {
+      user_id: userId,
+      job_id: job.job_id,
+      kind: job.kind,
+      command: job.command,
+      target_uuid: job.target_uuid,
+      priority: job.priority,
+      status: job.status,
+      result: JSON.stringify(job.result ?? null),
+      error: job.error,
+      progress: job.progress === null ? null : JSON.stringify(job.progress),
+      late: job.late ? 1 : 0,
+      created_at: job.created_at,
+      updated_at: job.updated_at,
+    };
+  }
+
+  insert(userId: string, job: Job): void {
+    this.statements.insert.run(this.params(userId, job));
+  }
+
+  update(userId: string, job: Job): void {
+    this.statements.update.run(this.params(userId, job));
+  }
+
+  get(userId: string, jobId: string): StoredJob | undefined {
+    const row = this.statements.get.get(userId, jobId) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Newest first. */
+  recent(userId: string, limit: number): StoredJob[] {
+    return (this.statements.recent.all(userId, limit) as Row[]).map(fromRow);
+  }
+
+  /** Jobs a previous process left queued or running. */
+  unfinished(): StoredJob[] {
+    return (this.statements.unfinished.all() as Row[]).map(fromRow);
+  }
+
+  /** Deletes at most `limit` ended jobs older than `before`, so one pass never stalls the server. */
+  prune(before: Date, limit: number): number {
+    return this.statements.prune.run(before.toISOString(), limit).changes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { Job } from "@blender-mcp/protocol";
+import { JobStore, MEMORY } from "../../src/bus/job-store.js";
+
+const job = (id: string, status: Job["status"], updated: string): Job => ({
+  job_id: id,
+  kind: "command",
+  command: "get_scene_info",
+  target_uuid: "b1",
+  priority: "info",
+  status,
+  result: { nested: [1, "two"] },
+  error: "",
+  progress: null,
+  late: false,
+  created_at: updated,
+  updated_at: updated,
+});
+
+test("job store: survives reopening; a terminal status is final", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "store-"));
+  try {
+    const path = join(dir, "jobs.sqlite");
+    const store = new JobStore(path);
+    store.insert("u", job("j1", "queued", "2026-01-01T00:00:00.000Z"));
+    store.update("u", { ...job("j1", "completed", "2026-01-01T00:00:01.000Z") });
+    store.update("u", { ...job("j1", "failed", "2026-01-01T00:00:02.000Z"), result: { late: true }, late: true });
+    store.close();
+    const reopened = new JobStore(path);
+    const j1 = reopened.get("u", "j1")!;
+    assert.equal(j1.status, "completed", "a later status never replaces a terminal one");
+    assert.deepEqual(j1.result, { late: true }, "a late reply's result is kept");
+    assert.equal(j1.late, true);
+    assert.equal(reopened.get("other-user", "j1"), undefined);
+    reopened.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("job store: pruning removes only ended jobs older than the cutoff, a bounded number per pass", () => {
+  const store = new JobStore(MEMORY);
+  store.insert("u", job("old-1", "completed", "2026-01-01T00:00:00.000Z"));
+  store.insert("u", job("old-2", "failed", "2026-01-01T00:00:00.000Z"));
+  store.insert("u", job("old-running", "running", "2026-01-01T00:00:00.000Z"));
+  store.insert("u", job("new", "completed", "2026-06-01T00:00:00.000Z"));
+  const cutoff = new Date("2026-03-01T00:00:00.000Z");
+  assert.equal(store.prune(cutoff, 1), 1);
+  assert.equal(store.prune(cutoff, 10), 1);
+  assert.equal(store.prune(cutoff, 10), 0);
+  assert.deepEqual(store.recent("u", 10).map((j) => j.job_id).sort(), ["new", "old-running"]);
+  assert.deepEqual(store.unfinished().map((j) => j.job_id), ["old-running"]);
+});
