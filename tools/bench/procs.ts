@@ -4,8 +4,8 @@
  * also stops by itself (workers when the IPC channel closes, the server
  * when it has been idle a while).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,8 +48,8 @@ export interface BenchServer {
   addonUrl: string;
   logFile: string;
   dataDir: string;
-  /** The local user's bearer token; null when the server has no token auth. */
-  token: string | null;
+  /** The local user's bearer token. */
+  token: string;
   /** Where --cpu-prof wrote its profile, once stopped (when asked for). */
   cpuProfileDir: string | null;
   stop(): Promise<void>;
@@ -79,32 +79,21 @@ async function waitForHealth(port: number, child: ChildProcess, logFile: string)
 /**
  * The product's per-user limits (requests a second, addons, sessions, frames
  * a second) are there to stop abuse and would cap a benchmark long before the
- * bus does, so they are lifted; only flags this build advertises are passed.
+ * bus does, so they are lifted.
  */
-const LIFTED_LIMITS: Record<string, string> = {
-  "--requests-per-second": "0",
-  "--max-frames-per-second": "0",
-  "--max-addons-per-user": "100000",
-  "--max-sessions-per-user": "10000",
-  "--max-jobs-per-user": "100000",
-  "--max-jobs-per-client": "100000",
-};
-
-let advertised: string | null = null;
-export function serverArgs(): string[] {
-  advertised ??= execFileSync(process.execPath, [SERVER_CLI, "--help"], { encoding: "utf8" });
-  return Object.entries(LIFTED_LIMITS)
-    .filter(([flag]) => advertised!.includes(flag))
-    .flat();
-}
+export const LIFTED_LIMITS = [
+  ["--requests-per-second", "0"],
+  ["--max-frames-per-second", "0"],
+  ["--max-addons-per-user", "100000"],
+  ["--max-sessions-per-user", "10000"],
+  ["--max-jobs-per-user", "100000"],
+  ["--max-jobs-per-client", "100000"],
+].flat();
 
 /** `blender-mcp serve` at the default log level, its log in a file (a full pipe would stall it). */
 export async function startServer(options: ServerOptions = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), "blender-mcp-bench-"));
   const logFile = join(dir, "server.log");
-  const lifted = serverArgs();
-  // A private data dir: the server's local token goes there, not into the user's profile.
-  const dataArgs = advertised!.includes("--data-dir") ? ["--data-dir", dir] : [];
   const port = await freePort();
   const nodeArgs = options.cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
   const fd = openSync(logFile, "a");
@@ -117,8 +106,10 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     String(port),
     "--exit-when-idle",
     "120",
-    ...dataArgs,
-    ...lifted,
+    // A private data dir: the server's local token (and job store) go there, not into the user's profile.
+    "--data-dir",
+    dir,
+    ...LIFTED_LIMITS,
     ...(options.args ?? []),
   ]);
   const child = track(spawn(command, args, { stdio: ["ignore", fd, fd] }));
@@ -133,7 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     addonUrl: `ws://127.0.0.1:${port}/addon`,
     logFile,
     dataDir: dir,
-    token: existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : null,
+    token: readFileSync(tokenFile, "utf8").trim(),
     cpuProfileDir: options.cpuProfile ? dir : null,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
@@ -146,8 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
 
 /** argv for `blender-mcp stdio` relaying to this server as its local user. */
 export function relayArgv(server: BenchServer): [string, string[]] {
-  const data = server.token === null ? [] : ["--data-dir", server.dataDir];
-  return [process.execPath, [SERVER_CLI, "stdio", "--port", String(server.port), "--log-level", "warn", ...data]];
+  return [process.execPath, [SERVER_CLI, "stdio", "--port", String(server.port), "--log-level", "warn", "--data-dir", server.dataDir]];
 }
 
 /** The .cpuprofile files a stopped server left. */

@@ -1,4 +1,4 @@
-import { crc32, deflateSync } from "node:zlib";
+import { crc32, deflateSync, inflateSync } from "node:zlib";
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -45,4 +45,46 @@ export function rgbPng(width: number, height: number, pixel: (x: number, y: numb
 export function pngSize(png: Buffer): { width: number; height: number } | null {
   if (png.length < 24 || png.readUInt32BE(0) !== 0x89504e47 || png.toString("ascii", 12, 16) !== "IHDR") return null;
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/**
+ * How many distinct colours an 8-bit RGB or RGBA PNG holds (up to `cap`):
+ * enough to tell a rendered viewport from a blank or single-colour image.
+ */
+export function distinctColours(png: Buffer, cap = 64): number {
+  const size = pngSize(png);
+  if (!size) throw new Error("not a PNG");
+  const colourType = png.readUInt8(25);
+  if (png.readUInt8(24) !== 8 || (colourType !== 2 && colourType !== 6)) throw new Error("only 8-bit RGB(A) PNGs");
+  const channels = colourType === 6 ? 4 : 3;
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString("ascii", at + 4, at + 8) === "IDAT") idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = size.width * channels;
+  const colours = new Set<string>();
+  let previous = Buffer.alloc(stride);
+  for (let y = 0; y < size.height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    const row = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let i = 0; i < stride; i++) {
+      const left = i >= channels ? row[i - channels]! : 0;
+      const up = previous[i]!;
+      const upLeft = i >= channels ? previous[i - channels]! : 0;
+      const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter] ?? 0;
+      row[i] = (row[i]! + predictor) & 0xff;
+    }
+    for (let x = 0; x < size.width && colours.size < cap; x++) colours.add(row.subarray(x * channels, x * channels + 3).toString("hex"));
+    previous = row;
+  }
+  return colours.size;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }

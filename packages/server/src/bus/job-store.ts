@@ -61,6 +61,8 @@ export class JobStore {
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a crash of this process loses nothing; a power cut may lose the last moments.
     this.db.pragma("synchronous = NORMAL");
+    // One index only: each costs every dispatch a write, and the scans that could use more (unfinished
+    // jobs at startup, pruning once a minute) run over a table the TTL keeps small.
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS jobs (
         user_id TEXT NOT NULL, job_id TEXT NOT NULL, kind TEXT NOT NULL, command TEXT NOT NULL,
@@ -68,7 +70,6 @@ export class JobStore {
         error TEXT NOT NULL, progress TEXT, late INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (user_id, job_id)
       );
-      CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
       CREATE INDEX IF NOT EXISTS jobs_by_user_created ON jobs (user_id, created_at);
     `);
     this.statements = {

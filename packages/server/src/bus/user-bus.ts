@@ -293,7 +293,8 @@ export class UserBus {
         job.progress = update.progress;
         for (const listener of job.progressListeners) listener(update.progress);
       }
-      this.store.update(this.userId, job);
+      // Not written to the store: after a restart a queued and a running job are adopted alike, and
+      // progress is momentary. A write per update would cost every dispatch for nothing durable.
       this.emit(job);
       return { accepted: true };
     }

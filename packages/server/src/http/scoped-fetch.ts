@@ -19,7 +19,26 @@ export const scopedFetch: typeof fetch = async (input, init) => {
       release();
       return response;
     }
-    const body = response.body.pipeThrough(new TransformStream({ flush: release }));
+    // Released when the body ends, fails or is cancelled: the SDK cancels an event stream once it has its answer.
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason);
+      },
+    });
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   } catch (error) {
     release();

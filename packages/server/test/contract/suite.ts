@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { z } from "zod";
 import { INTEGRATION_GATES, TOOLS } from "@blender-mcp/protocol";
-import { pngSize } from "@blender-mcp/fake-addon";
+import { distinctColours, pngSize } from "@blender-mcp/fake-addon";
 import { connectClient, type TestClient, type TransportKind } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import type { Peer, PeerKind } from "./peer.js";
@@ -178,6 +178,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
           assert.equal(image.mimeType, "image/png");
           const png = Buffer.from(image.data, "base64");
           assert.deepEqual(pngSize(png), { width, height });
+          assert.ok(distinctColours(png) > 8, "a rendered view, not a blank or single-colour image");
           assert.deepEqual(await readFile(kind.hostPath(filepath)), png);
         } finally {
           await rm(dir, { recursive: true, force: true });

@@ -16,6 +16,8 @@ test("scopedFetch leaves no listener on a shared signal once a body is read, and
   try {
     for (let i = 0; i < 50; i++) assert.equal(await (await scopedFetch(`${base}/`, { signal: shared.signal })).text(), "ok");
     assert.equal(getEventListeners(shared.signal, "abort").length, 0);
+    for (let i = 0; i < 20; i++) await (await scopedFetch(`${base}/hang`, { signal: shared.signal })).body!.cancel();
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0, "a cancelled body lets go too");
     const hanging = await scopedFetch(`${base}/hang`, { signal: shared.signal });
     const reading = hanging.text();
     shared.abort(new Error("closing"));
