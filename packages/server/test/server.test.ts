@@ -154,6 +154,29 @@ describe("addon socket", () => {
     assert.equal(entry.status, "failed");
   });
 
+  test("notifications sent before the client opens its event stream are held, then delivered", { timeout: 20_000 }, async () => {
+    const headers = { authorization: `Bearer ${server.token}`, "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const post = (body: unknown, session?: string) =>
+      fetch(server.mcpUrl, { method: "POST", headers: { ...headers, ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}) }, body: JSON.stringify(body) });
+    const init = await post({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    const session = init.headers.get("mcp-session-id")!;
+    await init.text();
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, session)).text();
+    await (await post({ jsonrpc: "2.0", id: 2, method: "resources/subscribe", params: { uri: "blender://clients" } }, session)).text();
+    // A Blender connects while this client has no event stream: the update must wait for one.
+    const fake = new FakeAddon({ url: server.addonUrl, token: server.token });
+    await fake.connect();
+    const stream = await fetch(server.mcpUrl, { headers: { ...headers, accept: "text/event-stream", "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } });
+    assert.equal(stream.status, 200);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("notifications/resources/updated")) text += (await reader.read()).value ?? "";
+    assert.match(text, /blender:\/\/clients/);
+    await reader.cancel();
+    await fake.close();
+    await fetch(server.mcpUrl, { method: "DELETE", headers: { ...headers, "mcp-session-id": session } });
+  });
+
   test("a browser Origin is refused on /mcp and on the addon socket", async () => {
     const res = await fetch(server.mcpUrl, { method: "POST", headers: { origin: "https://evil.example.com", "content-type": "application/json" }, body: "{}" });
     assert.equal(res.status, 403);

@@ -21,6 +21,23 @@ function jsonRpcError(res: ServerResponse, status: number, code: number, message
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
 }
 
+/**
+ * Tells the session when its GET event stream opens and closes. The SDK has
+ * no event for it; the stream is registered in the transport by the time the
+ * 200 status goes out, so the status line is the signal.
+ */
+function watchEventStream(res: ServerResponse, session: Session): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((...args: unknown[]) => {
+    const result = writeHead(...args);
+    if (res.statusCode === 200) {
+      session.streamOpened();
+      res.once("close", () => session.streamClosed());
+    }
+    return result;
+  }) as ServerResponse["writeHead"];
+}
+
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, Entry>();
   /** Called when a session opens or closes. */
@@ -51,6 +68,7 @@ export class McpHttpEndpoint {
       const entry = this.sessions.get(sessionId);
       // A session belongs to the user who opened it.
       if (!entry || entry.userId !== userId) return jsonRpcError(res, 404, -32001, "Session not found");
+      if (req.method === "GET") watchEventStream(res, entry.session);
       return entry.transport.handleRequest(req, res, body);
     }
     if (req.method !== "POST" || !isInitializeRequest(body)) {
@@ -61,7 +79,7 @@ export class McpHttpEndpoint {
       return jsonRpcError(res, 429, -32000, `${open} MCP sessions are open for this user, the server's limit (--max-sessions-per-user)`);
     }
     const id = randomUUID();
-    const session = createSession(this.hub.bus(userId), id, this.log);
+    const session = createSession(this.hub.bus(userId), id, this.log, true);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessioninitialized: () => {

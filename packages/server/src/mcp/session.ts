@@ -21,10 +21,22 @@ const INSTRUCTIONS = `Drive running Blender instances.
 
 export interface Session {
   server: McpServer;
+  /** The client's event stream for server-initiated messages opened: deliver what was held. */
+  streamOpened(): void;
+  streamClosed(): void;
   close(): Promise<void>;
 }
 
-export function createSession(bus: UserBus, sessionId: string, log: Logger): Session {
+/** Notifications held for a client with no event stream open; the oldest go first past this. */
+const MAX_HELD = 1000;
+
+/**
+ * holdUntilStream: over Streamable HTTP, notifications that belong to no
+ * request travel on the client's GET event stream, and one sent while it is
+ * not open is dropped by the transport. A client that dispatches right after
+ * initializing would miss its job's completion; so they wait for the stream.
+ */
+export function createSession(bus: UserBus, sessionId: string, log: Logger, holdUntilStream = false): Session {
   const server = new McpServer(
     { name: "blender-mcp", title: "Blender MCP bus", version: PACKAGE_VERSION },
     { capabilities: { logging: {}, resources: { subscribe: true } }, instructions: INSTRUCTIONS },
@@ -44,18 +56,29 @@ export function createSession(bus: UserBus, sessionId: string, log: Logger): Ses
 
   // A transport that has gone away must not take the bus down with it.
   const quietly = (p: Promise<void>) => p.catch((e: Error) => ctx.log.debug("session.notify_failed", { error: e.message }));
+  const held: (() => Promise<void>)[] = [];
+  let streamOpen = !holdUntilStream;
+  const deliver = (send: () => Promise<void>) => {
+    if (!server.isConnected()) return;
+    if (streamOpen) return void quietly(send());
+    held.push(send);
+    if (held.length > MAX_HELD) held.shift();
+  };
   bus.addSession({
     id: sessionId,
-    notify: (logger, level, data) => {
-      if (server.isConnected()) void quietly(server.server.sendLoggingMessage({ level, logger, data }, sessionId));
-    },
-    resourceUpdated: (uri) => {
-      if (server.isConnected()) void quietly(server.server.sendResourceUpdated({ uri }));
-    },
+    notify: (logger, level, data) => deliver(() => server.server.sendLoggingMessage({ level, logger, data }, sessionId)),
+    resourceUpdated: (uri) => deliver(() => server.server.sendResourceUpdated({ uri })),
   });
 
   return {
     server,
+    streamOpened: () => {
+      streamOpen = true;
+      for (const send of held.splice(0)) deliver(send);
+    },
+    streamClosed: () => {
+      streamOpen = !holdUntilStream;
+    },
     close: async () => {
       bus.removeSession(sessionId);
       await server.close();
