@@ -54,6 +54,9 @@ function fromRow(row: Row): StoredJob {
 export class JobStore {
   private readonly db: Database.Database;
   private readonly statements;
+  /** Updates waiting for the end of this turn of the event loop, newest per job. */
+  private readonly pending = new Map<string, { userId: string; job: Job }>();
+  private readonly commitPending: () => void;
 
   constructor(path: string) {
     if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -89,6 +92,14 @@ export class JobStore {
         `DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs WHERE status IN (${TERMINAL}) AND updated_at < ? LIMIT ?)`,
       ),
     };
+    this.commitPending = this.db.transaction(() => {
+      for (const { userId, job } of this.pending.values()) this.statements.update.run(this.params(userId, job));
+      this.pending.clear();
+    });
+  }
+
+  private static key(userId: string, jobId: string): string {
+    return `${userId}\u0000${jobId}`;
   }
 
   private params(userId: string, job: Job) {
@@ -109,26 +120,50 @@ export class JobStore {
     };
   }
 
+  /** Written at once: a job is on disk before it is routed. */
   insert(userId: string, job: Job): void {
     this.statements.insert.run(this.params(userId, job));
   }
 
+  /**
+   * Written at the end of this turn of the event loop, in one transaction
+   * with every other update of the turn: the caller's answer goes out first,
+   * and under load many jobs share one commit. A crash in between leaves the
+   * job unfinished on disk, to be adopted after the restart.
+   */
   update(userId: string, job: Job): void {
-    this.statements.update.run(this.params(userId, job));
+    if (this.pending.size === 0) setImmediate(() => this.flush());
+    const key = JobStore.key(userId, job.job_id);
+    const earlier = this.pending.get(key)?.job.status;
+    // Coalescing must not let a later status replace a terminal one waiting here.
+    const status = earlier !== undefined && TERMINAL_JOB_STATES.includes(earlier) ? earlier : job.status;
+    this.pending.set(key, { userId, job: { ...job, status } });
+  }
+
+  flush(): void {
+    if (this.pending.size > 0) this.commitPending();
   }
 
   get(userId: string, jobId: string): StoredJob | undefined {
+    const waiting = this.pending.get(JobStore.key(userId, jobId));
     const row = this.statements.get.get(userId, jobId) as Row | undefined;
-    return row && fromRow(row);
+    if (!row) return undefined;
+    const stored = fromRow(row);
+    // A waiting update is newer, but a terminal status already on disk stays (as in SQL).
+    if (!waiting) return stored;
+    const final = TERMINAL_JOB_STATES.includes(stored.status);
+    return { ...stored, ...waiting.job, status: final ? stored.status : waiting.job.status, user_id: userId };
   }
 
   /** Newest first. */
   recent(userId: string, limit: number): StoredJob[] {
+    this.flush();
     return (this.statements.recent.all(userId, limit) as Row[]).map(fromRow);
   }
 
   /** Jobs a previous process left queued or running. */
   unfinished(): StoredJob[] {
+    this.flush();
     return (this.statements.unfinished.all() as Row[]).map(fromRow);
   }
 
@@ -138,6 +173,7 @@ export class JobStore {
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 }

@@ -144,7 +144,8 @@ export class UserBus {
     const refusal = this.overLimit(client, request);
     if (refusal) return { ok: false, status: "failed", error: refusal, targetUuid: client.uuid };
     const jobId = request.jobId ?? newJobId();
-    if (this.jobs.has(jobId) || this.store.get(this.userId, jobId)) {
+    // Generated ids are random; only a caller's own id can collide with a job the store remembers.
+    if (this.jobs.has(jobId) || (request.jobId !== undefined && this.store.get(this.userId, jobId))) {
       return { ok: false, status: "failed", error: `job_id ${jobId} is already in use on your bus`, targetUuid: client.uuid };
     }
     const now = new Date().toISOString();

@@ -55,3 +55,16 @@ test("job store: pruning removes only ended jobs older than the cutoff, a bounde
   assert.deepEqual(store.recent("u", 10).map((j) => j.job_id).sort(), ["new", "old-running"]);
   assert.deepEqual(store.unfinished().map((j) => j.job_id), ["old-running"]);
 });
+
+test("job store: updates of one turn commit together after it; reads see them at once; the first terminal stays", async () => {
+  const store = new JobStore(MEMORY);
+  store.insert("u", job("j", "queued", "2026-01-01T00:00:00.000Z"));
+  store.update("u", job("j", "completed", "2026-01-01T00:00:01.000Z"));
+  store.update("u", { ...job("j", "failed", "2026-01-01T00:00:02.000Z"), late: true });
+  assert.equal(store.get("u", "j")?.status, "completed", "visible before the commit");
+  await new Promise((resolve) => setImmediate(resolve));
+  const j = store.get("u", "j")!;
+  assert.equal(j.status, "completed");
+  assert.equal(j.late, true);
+  assert.deepEqual(store.unfinished(), []);
+});
