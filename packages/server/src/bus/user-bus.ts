@@ -15,6 +15,7 @@ import {
   type JobUpdate,
   type Priority,
   type Progress,
+  type ServerMessage,
   type TargetingFailure,
 } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
@@ -167,13 +168,10 @@ export class UserBus {
       timer: null,
       progressListeners: new Set(),
     };
-    // Recorded before it is routed: a reply can never find no record, even across a restart.
-    this.store.insert(this.userId, UserBus.view(job));
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
     job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
-    this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
-    client.link.send(
+    const message: ServerMessage =
       request.kind === "command"
         ? { message_type: "command_dispatch", job_id: jobId, command, params: request.params, priority: request.priority }
         : {
@@ -182,8 +180,14 @@ export class UserBus {
             script: request.script,
             ...(request.description === undefined ? {} : { description: request.description }),
             priority: request.priority,
-          },
-    );
+          };
+    // On disk before any Blender hears of it: a reply can never find no record, even across a restart.
+    this.store.insertThen(this.userId, UserBus.view(job), () => {
+      // Cancelled, timed out or its Blender gone while the record was written: nothing to route.
+      if (job.status !== "queued") return;
+      this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
+      client.link.send(message);
+    });
     return { ok: true, job };
   }
 

@@ -26,7 +26,7 @@ test("job store: survives reopening; a terminal status is final", async () => {
   try {
     const path = join(dir, "jobs.sqlite");
     const store = new JobStore(path);
-    store.insert("u", job("j1", "queued", "2026-01-01T00:00:00.000Z"));
+    store.insertThen("u", job("j1", "queued", "2026-01-01T00:00:00.000Z"), () => {});
     store.update("u", { ...job("j1", "completed", "2026-01-01T00:00:01.000Z") });
     store.update("u", { ...job("j1", "failed", "2026-01-01T00:00:02.000Z"), result: { late: true }, late: true });
     store.close();
@@ -44,10 +44,10 @@ test("job store: survives reopening; a terminal status is final", async () => {
 
 test("job store: pruning removes only ended jobs older than the cutoff, a bounded number per pass", () => {
   const store = new JobStore(MEMORY);
-  store.insert("u", job("old-1", "completed", "2026-01-01T00:00:00.000Z"));
-  store.insert("u", job("old-2", "failed", "2026-01-01T00:00:00.000Z"));
-  store.insert("u", job("old-running", "running", "2026-01-01T00:00:00.000Z"));
-  store.insert("u", job("new", "completed", "2026-06-01T00:00:00.000Z"));
+  store.insertThen("u", job("old-1", "completed", "2026-01-01T00:00:00.000Z"), () => {});
+  store.insertThen("u", job("old-2", "failed", "2026-01-01T00:00:00.000Z"), () => {});
+  store.insertThen("u", job("old-running", "running", "2026-01-01T00:00:00.000Z"), () => {});
+  store.insertThen("u", job("new", "completed", "2026-06-01T00:00:00.000Z"), () => {});
   const cutoff = new Date("2026-03-01T00:00:00.000Z");
   assert.equal(store.prune(cutoff, 1), 1);
   assert.equal(store.prune(cutoff, 10), 1);
@@ -58,7 +58,7 @@ test("job store: pruning removes only ended jobs older than the cutoff, a bounde
 
 test("job store: updates of one turn commit together after it; reads see them at once; the first terminal stays", async () => {
   const store = new JobStore(MEMORY);
-  store.insert("u", job("j", "queued", "2026-01-01T00:00:00.000Z"));
+  store.insertThen("u", job("j", "queued", "2026-01-01T00:00:00.000Z"), () => {});
   store.update("u", job("j", "completed", "2026-01-01T00:00:01.000Z"));
   store.update("u", { ...job("j", "failed", "2026-01-01T00:00:02.000Z"), late: true });
   assert.equal(store.get("u", "j")?.status, "completed", "visible before the commit");
