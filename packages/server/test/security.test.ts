@@ -170,6 +170,12 @@ describe("security", () => {
     for (let i = 0; i < 500; i++) flooder.send({ message_type: "ping", nonce: String(i) });
     const { code } = await flooder.closed;
     assert.equal(code, 4004);
+    // Binary frames, answered with an error each, count too.
+    const binary = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` } });
+    await once(binary, "open");
+    for (let i = 0; i < 500; i++) binary.send(Buffer.from([i & 0xff]));
+    const [binaryCode] = (await once(binary, "close")) as [number];
+    assert.equal(binaryCode, 4004);
     await aliceStillServed();
   });
 

@@ -95,13 +95,14 @@ export class AddonSocketServer {
     });
     ws.on("message", (data, isBinary) => {
       peer.missed = 0;
-      if (isBinary) {
-        this.send(ws, { message_type: "protocol_error", code: "invalid_message", message: "frames must be JSON text", job_id: null });
-        return;
-      }
+      // Counted before anything else, so no kind of frame (binary ones get an error reply) floods for free.
       if (this.frames.take(String(peer.id)) > 0) {
         this.log.warn("addon.rate_limited", { target_uuid: peer.client?.uuid });
         ws.close(CLOSE.rateLimited, "too many messages: over the server's --max-frames-per-second");
+        return;
+      }
+      if (isBinary) {
+        this.send(ws, { message_type: "protocol_error", code: "invalid_message", message: "frames must be JSON text", job_id: null });
         return;
       }
       this.onFrame(peer, data.toString(), helloTimer);
