@@ -123,6 +123,14 @@ export class RedisBackplane implements Backplane {
     this.log.info("backplane.started", { process: this.processId });
   }
 
+  /** Fire-and-forget writes: a Redis outage is logged, never an unhandled rejection that ends the process. */
+  private publish(channel: string, body: unknown): Promise<number> {
+    return this.cmd.publish(channel, JSON.stringify(body)).catch((e: Error) => {
+      this.log.warn("redis.publish_failed", { channel, error: e.message });
+      return -1;
+    });
+  }
+
   private async beat(): Promise<void> {
     await this.cmd.set(K.alive(this.processId), "1", { expiration: { type: "PX", value: this.livenessTtlMs } });
   }
@@ -203,7 +211,7 @@ export class RedisBackplane implements Backplane {
     return {
       send: (message) => {
         const routed: Routed = { kind: "to_addon", user: userId, uuid, origin: this.processId, message };
-        void this.cmd.publish(K.route(processId), JSON.stringify(routed)).then((receivers) => {
+        void this.publish(K.route(processId), routed).then((receivers) => {
           // Nobody listens on a dead process's channel until a survivor adopts it: fail at once rather than wait for the sweep.
           if (receivers === 0 && (message.message_type === "command_dispatch" || message.message_type === "job_dispatch")) {
             this.hub!.existing(userId)?.update(uuid, { job_id: message.job_id, status: "failed", result: null, error: `server process ${processId}, which holds Blender ${uuid}, is not answering` });
@@ -221,7 +229,7 @@ export class RedisBackplane implements Backplane {
     if (!origin) return false;
     if (update.status !== "running") this.relays.delete(key);
     const routed: Routed = { kind: "update", user: userId, sender: senderUuid, update };
-    void this.cmd.publish(K.route(origin), JSON.stringify(routed));
+    void this.publish(K.route(origin), routed);
     return true;
   }
 
@@ -236,7 +244,7 @@ export class RedisBackplane implements Backplane {
     const dispatch = message.message_type === "command_dispatch" || message.message_type === "job_dispatch";
     if (dispatch && !client) {
       const update: Update = { job_id: message.job_id, status: "failed", result: null, error: `Blender ${uuid} is no longer connected to server process ${this.processId}` };
-      void this.cmd.publish(K.route(origin), JSON.stringify({ kind: "update", user: routed.user, sender: uuid, update } satisfies Routed));
+      void this.publish(K.route(origin), { kind: "update", user: routed.user, sender: uuid, update } satisfies Routed);
       return;
     }
     if (dispatch) this.relays.set(member(routed.user, message.job_id), origin);
@@ -255,7 +263,7 @@ export class RedisBackplane implements Backplane {
   }
 
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void {
-    void this.cmd.publish(K.events, JSON.stringify({ proc: this.processId, user: userId, priority, event }));
+    void this.publish(K.events, { proc: this.processId, user: userId, priority, event });
   }
 
   private onEvent({ proc, user, priority, event }: { proc: string; user: string; priority: Priority; event: BusEvent }): void {
