@@ -81,6 +81,19 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
   mcp.onChange = addons.onChange = () => idleWatch?.();
+  let closePlane = async () => {};
+  // Imported only when asked for: a single process loads no Redis client at all.
+  const joinPlane = async () => {
+    if (config.redisUrl === null) return;
+    const { RedisBackplane } = await import("./bus/redis-backplane.js");
+    const plane = new RedisBackplane(
+      { url: config.redisUrl, jobTtlMs: config.jobTtlSeconds * 1000, lostGraceMs: config.lostGraceSeconds * 1000 },
+      log,
+    );
+    hub.useBackplane(plane);
+    await plane.start(hub);
+    closePlane = () => plane.close();
+  };
 
   const health = (res: ServerResponse) => {
     const stats = hub.stats();
@@ -145,8 +158,9 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     log,
     mcp,
     tokens,
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
+    listen: async () => {
+      await joinPlane();
+      return new Promise<number>((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           server.off("error", reject);
@@ -161,7 +175,8 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
           });
           resolve(port);
         });
-      }),
+      });
+    },
     whenIdle: (idleMs, onIdle) => {
       let timer: NodeJS.Timeout | null = null;
       idleWatch = () => {
@@ -175,6 +190,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       clearInterval(pruner);
       await mcp.close();
       await addons.close();
+      await closePlane();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();

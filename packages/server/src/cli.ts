@@ -47,6 +47,8 @@ Options (environment variable in brackets):
   --heartbeat SECONDS     ping addons this often; drop those that miss two (default ${d.heartbeatSeconds})
   --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
   --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
+  --redis URL             share users' buses with other serve processes through Redis [BLENDER_MCP_REDIS_URL]
+                          (redis://host:6379); jobs are then recorded there, not in SQLite
   --lost-grace SECONDS    after a restart, how long Blender has to report an unfinished job (default ${d.lostGraceSeconds})
   --exit-when-idle SECS   serve: exit once no MCP session and no Blender has been connected this long
   --hub-idle SECONDS      stdio: how long a hub started by stdio lingers unused (default 600)
@@ -96,6 +98,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "job-ttl": { type: "string" },
       "job-store": { type: "string" },
       "lost-grace": { type: "string" },
+      redis: { type: "string" },
       "exit-when-idle": { type: "string" },
       "hub-idle": { type: "string" },
       user: { type: "string" },
@@ -126,6 +129,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     jobTtlSeconds: number("--job-ttl", str("job-ttl"), d.jobTtlSeconds),
     jobStore: str("job-store") ?? null,
     lostGraceSeconds: number("--lost-grace", str("lost-grace"), d.lostGraceSeconds),
+    redisUrl: str("redis") ?? env.BLENDER_MCP_REDIS_URL ?? null,
     allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
     allowedOrigins: (values["allowed-origin"] as string[] | undefined) ?? [],
     limits,

@@ -46,6 +46,8 @@ export interface Config {
   dataDir: string;
   tlsCert: string | null;
   tlsKey: string | null;
+  /** Share users' buses with other server processes through this Redis; null: this process alone. */
+  redisUrl: string | null;
 }
 
 /** 9876 is taken by other Blender MCP addons. */
@@ -81,6 +83,7 @@ export const DEFAULT_CONFIG: Config = {
   dataDir: defaultDataDir(),
   tlsCert: null,
   tlsKey: null,
+  redisUrl: null,
 };
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -95,6 +98,8 @@ export function isLoopback(host: string): boolean {
  * come back to and keeps its jobs in memory.
  */
 export function jobStorePath(config: Config): string {
+  // With Redis the shared record is the durable one; the local store only answers for this process's jobs.
+  if (config.redisUrl !== null) return ":memory:";
   if (config.jobStore !== null) return config.jobStore === "memory" ? ":memory:" : config.jobStore;
   return config.port === 0 ? ":memory:" : join(config.dataDir, `jobs-${config.port}.sqlite`);
 }

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -16,16 +15,8 @@ import { blenderKind } from "./contract/blender-kind.js";
 import { fakeKind } from "./contract/fake-kind.js";
 import type { PeerKind } from "./contract/peer.js";
 import { connectClient } from "./support/mcp-client.js";
+import { freePort } from "./scale-out/support.js";
 import { startServer, type ServerProcess } from "./support/server-process.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 async function kill9(server: ServerProcess): Promise<void> {
   const exited = once(server.process, "exit");

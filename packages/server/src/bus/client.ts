@@ -9,13 +9,14 @@ export interface AddonLink {
 
 /** A Blender registered on a user's bus. */
 export class BlenderClient implements Targetable {
-  readonly connectedSince = new Date();
   lastSeen = new Date();
   readonly jobsInFlight = new Set<string>();
 
   constructor(
     readonly hello: Hello,
     readonly link: AddonLink,
+    /** Given for a Blender attached to another server process, which knows when it came. */
+    readonly connectedSince = new Date(),
   ) {}
 
   get uuid(): string {

@@ -1,4 +1,5 @@
 import type { Logger } from "../log.js";
+import type { Backplane } from "./backplane.js";
 import type { JobStore } from "./job-store.js";
 import { JobWaiter } from "./job-waiter.js";
 import { UserBus, type BusOptions, type JobRecord } from "./user-bus.js";
@@ -7,6 +8,7 @@ import { UserBus, type BusOptions, type JobRecord } from "./user-bus.js";
 export class Hub {
   private readonly buses = new Map<string, UserBus>();
   readonly waiter = new JobWaiter<JobRecord>();
+  private plane: Backplane | null = null;
 
   constructor(
     private readonly options: BusOptions,
@@ -17,10 +19,25 @@ export class Hub {
   bus(userId: string): UserBus {
     let bus = this.buses.get(userId);
     if (!bus) {
-      bus = new UserBus(userId, this.waiter, this.store, this.options, this.log.child({ user_id: userId }));
+      bus = new UserBus(userId, this.waiter, this.store, this.options, this.log.child({ user_id: userId }), this.plane);
       this.buses.set(userId, bus);
     }
     return bus;
+  }
+
+  /** Shares the buses with other server processes; before any bus exists, so none is left out. */
+  useBackplane(plane: Backplane): void {
+    if (this.buses.size > 0) throw new Error("the backplane must be set before any bus is used");
+    this.plane = plane;
+  }
+
+  /** The user's bus if this process has one; events for users nobody here uses create nothing. */
+  existing(userId: string): UserBus | undefined {
+    return this.buses.get(userId);
+  }
+
+  all(): Iterable<UserBus> {
+    return this.buses.values();
   }
 
   /** Adopts every job a previous process left unfinished; returns how many. */

@@ -19,6 +19,7 @@ import {
   type TargetingFailure,
 } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
+import type { Backplane } from "./backplane.js";
 import { BlenderClient, type AddonLink } from "./client.js";
 import type { JobStore, StoredJob } from "./job-store.js";
 import type { JobWaiter } from "./job-waiter.js";
@@ -77,6 +78,8 @@ function newJobId(): string {
 
 export class UserBus {
   private readonly clients = new Map<string, BlenderClient>();
+  /** Blenders attached to other server processes (with a backplane), by uuid, with the process that holds each. */
+  private readonly remote = new Map<string, { client: BlenderClient; processId: string }>();
   private readonly jobs = new Map<string, JobRecord>();
   private readonly finishedOrder: string[] = [];
   private readonly sessions = new Map<string, SessionSink>();
@@ -88,6 +91,7 @@ export class UserBus {
     private readonly store: JobStore,
     private readonly options: BusOptions,
     private readonly log: Logger,
+    private readonly plane: Backplane | null = null,
   ) {}
 
   // ---- clients ---------------------------------------------------------------
@@ -99,27 +103,77 @@ export class UserBus {
       this.detach(previous, "replaced by a new connection from the same Blender");
       previous.link.close(4000, "replaced by a new connection");
     }
+    const elsewhere = this.remote.get(hello.client_uuid);
+    if (elsewhere) this.detachRemote(hello.client_uuid, elsewhere.processId, "it reconnected to another server process");
     const client = new BlenderClient(hello, link);
     this.clients.set(client.uuid, client);
     this.log.info("client.attached", { target_uuid: client.uuid, label: hello.label, blender_version: hello.blender_version });
+    this.plane?.clientAttached(this.userId, client);
     this.resourceChanged(CLIENTS_URI);
     return client;
+  }
+
+  /** A Blender attached to another server process; the latest attach of a uuid wins, wherever it happened. */
+  attachRemote(hello: Hello, processId: string, connectedSince: Date): void {
+    if (!this.plane) return;
+    const uuid = hello.client_uuid;
+    const local = this.clients.get(uuid);
+    if (local) {
+      this.detach(local, `reconnected to server process ${processId}`);
+      local.link.close(4000, "replaced by a new connection");
+    }
+    const previous = this.remote.get(uuid);
+    if (previous) this.detachRemote(uuid, previous.processId, `reconnected to server process ${processId}`);
+    this.remote.set(uuid, { client: new BlenderClient(hello, this.plane.linkTo(processId, this.userId, uuid), connectedSince), processId });
+    this.log.info("client.attached_remote", { target_uuid: uuid, process: processId });
+    this.resourceChanged(CLIENTS_URI);
+  }
+
+  /** Only if the uuid is still held by that process: a stale detach never removes a newer attach. */
+  detachRemote(uuid: string, processId: string, reason: string): void {
+    const entry = this.remote.get(uuid);
+    if (!entry || entry.processId !== processId) return;
+    this.remote.delete(uuid);
+    this.failInFlight(entry.client, `Blender ${uuid} on server process ${processId} went away (${reason}) before the job finished`);
+    this.log.info("client.detached_remote", { target_uuid: uuid, process: processId, reason });
+    this.resourceChanged(CLIENTS_URI);
+  }
+
+  /** Every Blender a dead server process held. */
+  dropProcess(processId: string, reason: string): void {
+    for (const [uuid, entry] of [...this.remote]) if (entry.processId === processId) this.detachRemote(uuid, processId, reason);
+  }
+
+  /** A Blender attached to this process (routing from other processes needs only these). */
+  localClient(uuid: string): BlenderClient | undefined {
+    return this.clients.get(uuid);
+  }
+
+  private client(uuid: string): BlenderClient | undefined {
+    return this.clients.get(uuid) ?? this.remote.get(uuid)?.client;
   }
 
   /** Unregisters a Blender and fails its jobs at once: nobody is left to answer them. */
   detach(client: BlenderClient, reason: string): void {
     if (this.clients.get(client.uuid) !== client) return;
     this.clients.delete(client.uuid);
-    for (const jobId of [...client.jobsInFlight]) {
-      const job = this.jobs.get(jobId);
-      if (job) this.finish(job, "failed", null, `Blender ${client.uuid} disconnected (${reason}) before the job finished`);
-    }
+    this.failInFlight(client, `Blender ${client.uuid} disconnected (${reason}) before the job finished`);
     this.log.info("client.detached", { target_uuid: client.uuid, reason });
+    this.plane?.clientDetached(this.userId, client.uuid);
     this.resourceChanged(CLIENTS_URI);
   }
 
+  private failInFlight(client: BlenderClient, error: string): void {
+    for (const jobId of [...client.jobsInFlight]) {
+      const job = this.jobs.get(jobId);
+      if (job) this.finish(job, "failed", null, error);
+    }
+  }
+
+  /** Local Blenders, then those on other server processes. */
   listClients(): BlenderClient[] {
-    return [...this.clients.values()];
+    const local = [...this.clients.values()];
+    return this.remote.size === 0 ? local : [...local, ...[...this.remote.values()].map((r) => r.client)];
   }
 
   get clientCount(): number {
@@ -168,6 +222,7 @@ export class UserBus {
       timer: null,
       progressListeners: new Set(),
     };
+    this.plane?.jobSaved(this.userId, UserBus.view(job));
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
     job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
@@ -229,12 +284,12 @@ export class UserBus {
    * may still report it (the addon keeps replies while the server is away);
    * if it has not within the grace period, the job is lost.
    */
-  adopt(stored: StoredJob, graceMs: number): void {
+  adopt(stored: StoredJob, graceMs: number, why = "the server restarted"): void {
     const { user_id: _, ...job } = stored;
     const record: JobRecord = { ...job, origin: null, done: this.waiter.register(this.userId, job.job_id), timer: null, progressListeners: new Set() };
     this.jobs.set(job.job_id, record);
     record.timer = setTimeout(() => {
-      const reason = `the server restarted while the job was ${job.status}, and Blender ${job.target_uuid} did not report on it within ${graceMs / 1000} s`;
+      const reason = `${why} while the job was ${job.status}, and Blender ${job.target_uuid} did not report on it within ${graceMs / 1000} s`;
       this.finish(record, "lost", null, reason);
     }, graceMs);
     this.log.info("job.adopted", { job_id: job.job_id, target_uuid: job.target_uuid, status: job.status });
@@ -243,6 +298,7 @@ export class UserBus {
   get jobsInFlight(): number {
     let n = 0;
     for (const c of this.clients.values()) n += c.jobsInFlight.size;
+    for (const r of this.remote.values()) n += r.client.jobsInFlight.size;
     return n;
   }
 
@@ -258,7 +314,7 @@ export class UserBus {
 
   private sendCancel(job: JobRecord, reason: string): void {
     // The addon drops the job if it has not started; a running job finishes and its reply is kept as late.
-    this.clients.get(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason });
+    this.client(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason });
   }
 
   /**
@@ -269,6 +325,7 @@ export class UserBus {
     const job = this.jobs.get(update.job_id);
     const fields = { job_id: update.job_id, target_uuid: senderUuid, status: update.status };
     if (!job) {
+      if (this.plane?.relay(this.userId, senderUuid, update)) return { accepted: true };
       this.log.warn("job_update.unknown", fields);
       return { accepted: false, code: "unknown_job", reason: `no job ${update.job_id} on this bus` };
     }
@@ -276,14 +333,14 @@ export class UserBus {
       this.log.warn("job_update.not_target", { ...fields, job_target: job.target_uuid });
       return { accepted: false, code: "not_job_target", reason: `job ${update.job_id} was not dispatched to ${senderUuid}` };
     }
-    this.clients.get(senderUuid)?.lastSeen.setTime(Date.now());
+    this.client(senderUuid)?.lastSeen.setTime(Date.now());
     if (isTerminal(job.status)) {
       if ((job.status === "timeout" || job.status === "cancelled") && update.status !== "running" && !job.late) {
         job.late = true;
         job.result = update.result ?? null;
         job.error = update.error ?? "";
         job.updated_at = new Date().toISOString();
-        this.store.update(this.userId, job);
+        this.save(job);
         this.log.info("job.late_reply", { ...fields, job_status: job.status });
         this.emit(job);
         return { accepted: true };
@@ -298,8 +355,9 @@ export class UserBus {
         job.progress = update.progress;
         for (const listener of job.progressListeners) listener(update.progress);
       }
-      // Not written to the store: after a restart a queued and a running job are adopted alike, and
-      // progress is momentary. A write per update would cost every dispatch for nothing durable.
+      // Not written to the local store: after a restart a queued and a running job are adopted alike, and
+      // progress is momentary. Other server processes still see it running through the backplane.
+      this.plane?.jobSaved(this.userId, UserBus.view(job));
       this.emit(job);
       return { accepted: true };
     }
@@ -317,14 +375,24 @@ export class UserBus {
     if (job.timer) clearTimeout(job.timer);
     job.timer = null;
     job.progressListeners.clear();
-    this.clients.get(job.target_uuid)?.jobsInFlight.delete(job.job_id);
-    this.store.update(this.userId, job);
+    this.client(job.target_uuid)?.jobsInFlight.delete(job.job_id);
+    this.save(job);
     this.waiter.deliver(this.userId, job.job_id, job);
     const log = status === "completed" ? this.log.debug : this.log.info;
     log("job.finished", { job_id: job.job_id, target_uuid: job.target_uuid, command: job.command, status, error: error || undefined });
     this.emit(job);
     this.remember(job);
     return true;
+  }
+
+  private save(job: JobRecord): void {
+    this.store.update(this.userId, job);
+    this.plane?.jobSaved(this.userId, UserBus.view(job));
+  }
+
+  /** A job this process does not hold, from the record shared by all server processes (none without a backplane). */
+  async findShared(jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
+    return this.plane?.findJob(this.userId, jobId, waitMs, signal);
   }
 
   private remember(job: JobRecord): void {
@@ -379,6 +447,12 @@ export class UserBus {
     const audience = new Set(this.subscriptions.get(JOBS_URI) ?? []);
     if (job.origin) audience.add(job.origin);
     for (const id of audience) this.sessions.get(id)?.notify(BUS_LOGGER, job.priority, event);
+    this.plane?.eventEmitted(this.userId, job.priority, event);
+  }
+
+  /** A job event from another server process: its origin session is there, so only this user's subscribers here hear it. */
+  deliverRemote(priority: Priority, event: BusEvent): void {
+    for (const id of this.subscriptions.get(JOBS_URI) ?? []) this.sessions.get(id)?.notify(BUS_LOGGER, priority, event);
   }
 
   /** The public view of a job (what blender_get_job returns). */

@@ -9,6 +9,9 @@ export function registerGetJob(server: McpServer, ctx: SessionContext): void {
   registerToolDef<{ job_id: string; wait_seconds: number }>(server, getJob, async ({ job_id, wait_seconds }, extra) => {
     const job = ctx.bus.getJob(job_id);
     if (!job) {
+      // Started through another server process: its shared record answers.
+      const shared = await ctx.bus.findShared(job_id, wait_seconds * 1000, extra.signal);
+      if (shared) return toolResult(shared as unknown as Record<string, unknown>, false);
       // The same answer for ids that never existed, expired, or belong to someone else.
       return { content: [{ type: "text", text: `No job ${job_id} on your bus (unknown, or expired).` }], isError: true };
     }

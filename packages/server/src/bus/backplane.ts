@@ -1,0 +1,29 @@
+/**
+ * What a user's bus needs from other server processes when several share
+ * users' buses (--redis). Without a backplane the bus is one process's, as
+ * it always was; every hook below is then skipped.
+ */
+import type { BusEvent, Job, JobUpdate, Priority } from "@blender-mcp/protocol";
+import type { AddonLink, BlenderClient } from "./client.js";
+
+export interface Backplane {
+  /** Random per process: names the process in the registry and in errors. */
+  readonly processId: string;
+  /** A Blender attached to this process: other processes may now target it. */
+  clientAttached(userId: string, client: BlenderClient): void;
+  /** ...and left it. */
+  clientDetached(userId: string, uuid: string): void;
+  /** How this process reaches a Blender attached to another process. */
+  linkTo(processId: string, userId: string, uuid: string): AddonLink;
+  /** A job this process originated (or adopted) was created or changed: the shared record follows. */
+  jobSaved(userId: string, job: Job): void;
+  /** A bus notification, for the user's subscribers on other processes. */
+  eventEmitted(userId: string, priority: Priority, event: BusEvent): void;
+  /**
+   * A job_update from a Blender here for a job this process does not hold:
+   * forwarded to the process that does. False when no process sent it here.
+   */
+  relay(userId: string, senderUuid: string, update: Omit<JobUpdate, "message_type">): boolean;
+  /** A job from the shared record, waiting up to waitMs for it to end. */
+  findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined>;
+}
