@@ -50,7 +50,7 @@ export type JobRequest = {
 } & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
 
 export type StartResult =
-  | { ok: true; job: JobRecord }
+  | { ok: true; job: JobRecord; /** Settles once the record shared with other server processes is written (at once without them). */ recorded: Promise<void> }
   | { ok: false; status: TargetingFailure; error: string; candidates: ClientSummary[] }
   | { ok: false; status: "failed"; error: string; targetUuid: string | null };
 
@@ -222,7 +222,7 @@ export class UserBus {
     };
     // Recorded before it is routed: a reply can never find no record, even across a restart.
     this.store.insert(this.userId, UserBus.view(job));
-    this.plane?.jobSaved(this.userId, UserBus.view(job));
+    const recorded = this.plane?.jobSaved(this.userId, UserBus.view(job)) ?? Promise.resolve();
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
     job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
@@ -238,7 +238,7 @@ export class UserBus {
             priority: request.priority,
           },
     );
-    return { ok: true, job };
+    return { ok: true, job, recorded };
   }
 
   /** Newest first, from the durable record. */
@@ -380,7 +380,7 @@ export class UserBus {
 
   private save(job: JobRecord): void {
     this.store.update(this.userId, job);
-    this.plane?.jobSaved(this.userId, UserBus.view(job));
+    void this.plane?.jobSaved(this.userId, UserBus.view(job));
   }
 
   /** A job this process does not hold, from the record shared by all server processes (none without a backplane). */
