@@ -15,8 +15,8 @@ export interface Backplane {
   clientDetached(userId: string, uuid: string): void;
   /** How this process reaches a Blender attached to another process. */
   linkTo(processId: string, userId: string, uuid: string): AddonLink;
-  /** A job this process originated (or adopted) was created or changed: the shared record follows. */
-  jobSaved(userId: string, job: Job): void;
+  /** A job this process originated (or adopted) was created or changed: the shared record follows. Resolves once Redis has it. */
+  jobSaved(userId: string, job: Job): Promise<void>;
   /** A bus notification, for the user's subscribers on other processes. */
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void;
   /**

@@ -253,13 +253,16 @@ export class RedisBackplane implements Backplane {
 
   // ---- job records and events --------------------------------------------------------
 
-  jobSaved(userId: string, job: Job): void {
-    void this.cmd
+  jobSaved(userId: string, job: Job): Promise<void> {
+    return this.cmd
       .eval(SAVE_JOB, {
         keys: [K.job(userId, job.job_id), K.unfinished(this.processId)],
         arguments: [JSON.stringify(job), job.status, String(this.options.jobTtlMs), member(userId, job.job_id)],
       })
-      .catch((e: Error) => this.log.warn("redis.job_save_failed", { job_id: job.job_id, error: e.message }));
+      .then(
+        () => {},
+        (e: Error) => this.log.warn("redis.job_save_failed", { job_id: job.job_id, error: e.message }),
+      );
   }
 
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void {

@@ -51,7 +51,7 @@ export type JobRequest = {
 } & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
 
 export type StartResult =
-  | { ok: true; job: JobRecord }
+  | { ok: true; job: JobRecord; /** Settles once the job is on disk here and, with other server processes, in their shared record. */ recorded: Promise<void> }
   | { ok: false; status: TargetingFailure; error: string; candidates: ClientSummary[] }
   | { ok: false; status: "failed"; error: string; targetUuid: string | null };
 
@@ -222,7 +222,7 @@ export class UserBus {
       timer: null,
       progressListeners: new Set(),
     };
-    this.plane?.jobSaved(this.userId, UserBus.view(job));
+    const shared = this.plane?.jobSaved(this.userId, UserBus.view(job)) ?? Promise.resolve();
     this.jobs.set(jobId, job);
     client.jobsInFlight.add(jobId);
     job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
@@ -237,13 +237,16 @@ export class UserBus {
             priority: request.priority,
           };
     // On disk before any Blender hears of it: a reply can never find no record, even across a restart.
-    this.store.insertThen(this.userId, UserBus.view(job), () => {
-      // Cancelled, timed out or its Blender gone while the record was written: nothing to route.
-      if (job.status !== "queued") return;
-      this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
-      client.link.send(message);
-    });
-    return { ok: true, job };
+    const local = new Promise<void>((resolve) =>
+      this.store.insertThen(this.userId, UserBus.view(job), () => {
+        resolve();
+        // Cancelled, timed out or its Blender gone while the record was written: nothing to route.
+        if (job.status !== "queued") return;
+        this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
+        client.link.send(message);
+      }),
+    );
+    return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
   }
 
   /** Newest first, from the durable record. */
@@ -387,7 +390,7 @@ export class UserBus {
 
   private save(job: JobRecord): void {
     this.store.update(this.userId, job);
-    this.plane?.jobSaved(this.userId, UserBus.view(job));
+    void this.plane?.jobSaved(this.userId, UserBus.view(job));
   }
 
   /** A job this process does not hold, from the record shared by all server processes (none without a backplane). */

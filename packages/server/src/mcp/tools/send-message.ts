@@ -27,6 +27,8 @@ export function registerSendMessage(server: McpServer, ctx: SessionContext): voi
         ? ctx.bus.start({ ...common, kind: "command", command: payload.command, params: payload.params })
         : ctx.bus.start({ ...common, kind: "script", script: payload.script, description: payload.description });
     if (started.ok) {
+      // The id goes back only once any server process could answer for it, even if this one dies next.
+      await started.recorded;
       return toolResult({ status: "queued", job_id: started.job.job_id, target_uuid: started.job.target_uuid, error: "" }, false);
     }
     const candidates = "candidates" in started && started.candidates.length > 0 ? { candidates: started.candidates } : {};
