@@ -59,6 +59,9 @@ export class JobStore {
   /** Updates waiting likewise, newest per job. */
   private readonly pending = new Map<string, { userId: string; job: Job }>();
   private readonly commitPending: () => void;
+  private endOfTurnScheduled = false;
+  /** A job was committed on its own this turn; the turn's later jobs wait to share one commit. */
+  private turnHasCommitted = false;
 
   constructor(path: string) {
     if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -124,23 +127,33 @@ export class JobStore {
   }
 
   /**
-   * Group commit: the jobs created in one turn of the event loop are written
-   * in one transaction at its end, and only then is each routed (`then`), so
-   * a job is on disk before any Blender hears of it, at one commit per turn
-   * rather than one per job.
+   * A job is on disk before any Blender hears of it: `then` (its route) runs
+   * only after the commit that holds it. The first job of a turn of the event
+   * loop is committed at once, as nothing could share its commit and waiting
+   * would only delay the route; the jobs that follow it in the same turn (a
+   * server under load) are group-committed once, at the turn's end.
    */
   insertThen(userId: string, job: Job, then: () => void): void {
-    this.schedule();
     this.inserts.push({ userId, job: { ...job }, then });
+    if (this.turnHasCommitted) return this.schedule();
+    this.turnHasCommitted = true;
+    this.schedule();
+    this.flush();
   }
 
   private schedule(): void {
-    if (this.inserts.length === 0 && this.pending.size === 0) setImmediate(() => this.flush());
+    if (this.endOfTurnScheduled) return;
+    this.endOfTurnScheduled = true;
+    setImmediate(() => {
+      this.endOfTurnScheduled = false;
+      this.turnHasCommitted = false;
+      this.flush();
+    });
   }
 
   /**
    * Written at the end of this turn of the event loop, in one transaction
-   * with every other update of the turn: the caller's answer goes out first,
+   * with every other write of the turn: the caller's answer goes out first,
    * and under load many jobs share one commit. A crash in between leaves the
    * job unfinished on disk, to be adopted after the restart.
    */
@@ -153,7 +166,7 @@ export class JobStore {
     this.pending.set(key, { userId, job: { ...job, status } });
   }
 
-  /** Reads must see jobs created this turn; their routing still waits for the turn's end. */
+  /** Reads must see the jobs created this turn, so they commit (and are routed) now. */
   private flushInserts(): void {
     if (this.inserts.length > 0) this.flush();
   }

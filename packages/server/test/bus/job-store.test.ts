@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import type { Job } from "@blender-mcp/protocol";
 import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 
@@ -67,4 +68,30 @@ test("job store: updates of one turn commit together after it; reads see them at
   assert.equal(j.status, "completed");
   assert.equal(j.late, true);
   assert.deepEqual(store.unfinished(), []);
+});
+
+test("job store: a job is on disk before it is routed; the first of a turn at once, the turn's others in one commit at its end", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "store-"));
+  try {
+    const path = join(dir, "jobs.sqlite");
+    const store = new JobStore(path);
+    // Another connection sees only what is committed to the file.
+    const reader = new Database(path, { readonly: true });
+    const onDisk = reader.prepare("SELECT job_id FROM jobs ORDER BY rowid");
+    const routed: string[][] = [];
+    const route = () => routed.push((onDisk.all() as { job_id: string }[]).map((r) => r.job_id));
+    store.insertThen("u", job("a", "queued", "2026-01-01T00:00:00.000Z"), route);
+    assert.deepEqual(routed, [["a"]], "the first job of the turn is committed and routed at once");
+    store.insertThen("u", job("b", "queued", "2026-01-01T00:00:00.000Z"), route);
+    store.insertThen("u", job("c", "queued", "2026-01-01T00:00:00.000Z"), route);
+    assert.equal(routed.length, 1, "the turn's later jobs wait for its end");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(routed, [["a"], ["a", "b", "c"], ["a", "b", "c"]], "one commit held both, before either was routed");
+    store.insertThen("u", job("d", "queued", "2026-01-01T00:00:00.000Z"), route);
+    assert.deepEqual(routed.at(-1), ["a", "b", "c", "d"], "a new turn commits its first job at once again");
+    reader.close();
+    store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
