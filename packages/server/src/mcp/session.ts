@@ -58,9 +58,11 @@ export function createSession(bus: UserBus, sessionId: string, log: Logger, hold
   const quietly = (p: Promise<void>) => p.catch((e: Error) => ctx.log.debug("session.notify_failed", { error: e.message }));
   const held: (() => Promise<void>)[] = [];
   let streamOpen = !holdUntilStream;
+  // Written after the work at hand (a dispatch's running and completed updates would otherwise go out
+  // ahead of its answer, and delay it), in the order they were sent.
   const deliver = (send: () => Promise<void>) => {
     if (!server.isConnected()) return;
-    if (streamOpen) return void quietly(send());
+    if (streamOpen) return void setImmediate(() => server.isConnected() && void quietly(send()));
     held.push(send);
     if (held.length > MAX_HELD) held.shift();
   };
