@@ -1,8 +1,9 @@
 /**
- * `node --import tsx tools/bench/profile-run.ts [SECONDS]`: the throughput
- * load (1 addon, 64 sessions) against a server under `node --cpu-prof`,
- * then the profile's top self-time functions. For finding what to fix when
- * a goal is missed; not part of `pnpm bench`.
+ * `node --import tsx tools/bench/profile-run.ts [SECONDS] [SESSIONS]`: a
+ * closed loop of SESSIONS (default 64, the throughput load; 1 is the
+ * sequential latency path) against one fake addon and a server under
+ * `node --cpu-prof`, then the profile's top self-time functions. For finding
+ * what to fix when a goal is missed; not part of `pnpm bench`.
  */
 import { startBus } from "./bus.js";
 import { connectHttp, type McpConnection } from "./lean-mcp.js";
@@ -12,9 +13,10 @@ import { byPackage, topSelfTime } from "./profile.js";
 import { readFileSync } from "node:fs";
 
 const seconds = Number(process.argv[2] ?? 10);
+const sessions = Number(process.argv[3] ?? 64);
 const bus = await startBus(1, { cpuProfile: true });
 const conns: McpConnection[] = [];
-for (let i = 0; i < 64; i++) conns.push(await connectHttp(bus.server.mcpUrl, bus.server.token));
+for (let i = 0; i < sessions; i++) conns.push(await connectHttp(bus.server.mcpUrl, bus.server.token));
 const result = await closedLoop(conns, { durationMs: seconds * 1000, call: (c) => c.call("blender_get_object_info", { name: "Cube" }) });
 await closeAll(conns);
 await bus.stop();
