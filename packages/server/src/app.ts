@@ -1,16 +1,18 @@
 /**
- * The server: one HTTP(S) listener with Streamable HTTP MCP at /mcp, the
- * addon WebSocket at /addon and GET /health, around one Hub of per-user
- * buses. Every request to /mcp and /addon passes the same gate: browser
- * checks (Origin, Host), then the bearer token, then the limits.
+ * The server: one HTTP(S) listener with MCP at /mcp (Streamable HTTP, or a
+ * WebSocket upgrade), the addon WebSocket at /addon and GET /health, around
+ * one Hub of per-user buses. Every request to /mcp and /addon passes the
+ * same gate: browser checks (Origin, Host), then the bearer token, then the
+ * limits.
  */
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { PACKAGE_VERSION, PROTOCOL_VERSION, type Health } from "@blender-mcp/protocol";
 import { AddonSocketServer } from "./addon/socket.js";
-import { Authenticator } from "./auth/authenticator.js";
+import { Authenticator, type Identity } from "./auth/authenticator.js";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
@@ -19,6 +21,8 @@ import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
 import { createLogger, type Logger } from "./log.js";
 import { McpHttpEndpoint } from "./mcp/http.js";
+import { SessionRegistry } from "./mcp/sessions.js";
+import { McpWebSocketEndpoint, type Admit } from "./mcp/websocket.js";
 
 export const ADDON_PATH = "/addon";
 export const MCP_PATH = "/mcp";
@@ -27,7 +31,7 @@ export const HEALTH_PATH = "/health";
 export interface App {
   hub: Hub;
   log: Logger;
-  mcp: McpHttpEndpoint;
+  sessions: SessionRegistry;
   /** The token store, or null with auth "none". */
   tokens: TokenStore | null;
   /** Resolves with the bound port; rejects with the listen error. */
@@ -37,8 +41,19 @@ export interface App {
   close(): Promise<void>;
 }
 
-function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message }, id: null }));
+type Gate = { ok: true; identity: Identity } | { ok: false; status: number; message: string; headers: Record<string, string> };
+
+const refusalBody = (message: string) => JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message }, id: null });
+
+function refuse(res: ServerResponse, refused: Extract<Gate, { ok: false }>): void {
+  res.writeHead(refused.status, { "content-type": "application/json", ...refused.headers }).end(refusalBody(refused.message));
+}
+
+/** The same refusal on a socket that asked to upgrade, before any WebSocket exists. */
+function refuseUpgrade(socket: Duplex, refused: Extract<Gate, { ok: false }>): void {
+  const body = refusalBody(refused.message);
+  const headers = Object.entries({ ...refused.headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+  socket.end(`HTTP/1.1 ${refused.status} ${STATUS_CODES[refused.status]}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n${body}`);
 }
 
 export function createApp(config: Config, log: Logger = createLogger(config.logLevel)): App {
@@ -72,7 +87,9 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     },
     log,
   );
-  const mcp = new McpHttpEndpoint(hub, { maxBodyBytes: limits.maxBodyBytes, maxSessionsPerUser: limits.maxSessionsPerUser }, log);
+  const sessions = new SessionRegistry(limits.maxSessionsPerUser);
+  const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes }, log);
+  const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes }, log);
   const tokens = config.auth === "token" ? new TokenStore(config.dataDir) : null;
   if (tokens) tokens.ensureLocalToken(LOCAL_USER);
   const auth = new Authenticator(tokens);
@@ -80,7 +97,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins };
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
-  mcp.onChange = addons.onChange = () => idleWatch?.();
+  sessions.onChange = addons.onChange = () => idleWatch?.();
   let closePlane = async () => {};
   // Imported only when asked for: a single process loads no Redis client at all.
   const joinPlane = async () => {
@@ -109,31 +126,52 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  /** Browser checks, then the token, then the rate limit: every request to /mcp, and every message on its WebSocket. */
+  const gate = (req: IncomingMessage): Gate => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path === HEALTH_PATH && req.method === "GET") return health(res);
-    if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     const browser = checkRequest(req.headers, policy);
     if (browser) {
       log.warn("http.refused", { path, reason: browser });
-      return refuse(res, 403, browser);
+      return { ok: false, status: 403, message: browser, headers: {} };
     }
     const who = auth.authenticate(req.headers);
     if (!who.ok) {
       log.warn("http.unauthorized", { path, reason: who.reason });
-      return refuse(res, 401, who.reason, { "www-authenticate": 'Bearer realm="blender-mcp"' });
+      return { ok: false, status: 401, message: who.reason, headers: { "www-authenticate": 'Bearer realm="blender-mcp"' } };
     }
     const wait = requests.take(who.identity.key);
     if (wait > 0) {
       log.warn("http.rate_limited", { user_id: who.identity.user });
-      return refuse(res, 429, `too many requests: over ${limits.requestsPerSecond} a second for this token (--requests-per-second)`, {
-        "retry-after": String(Math.ceil(wait)),
-      });
+      const message = `too many requests: over ${limits.requestsPerSecond} a second for this token (--requests-per-second)`;
+      return { ok: false, status: 429, message, headers: { "retry-after": String(Math.ceil(wait)) } };
     }
-    mcp.handle(req, res, who.identity.user).catch((error: Error) => {
+    return who;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    const passed = gate(req);
+    if (!passed.ok) return refuse(res, passed);
+    mcp.handle(req, res, passed.identity.user).catch((error: Error) => {
       log.error("mcp.request_failed", { error: error.message });
       if (!res.headersSent) res.writeHead(500).end();
     });
+  };
+
+  /** A WebSocket session: the gate at the upgrade, then again at each message (a revoke ends the session). */
+  const upgradeMcp = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const passed = gate(req);
+    if (!passed.ok) return refuseUpgrade(socket, passed);
+    const userId = passed.identity.user;
+    const full = sessions.refusal(userId);
+    if (full) return refuseUpgrade(socket, { ok: false, status: 429, message: full, headers: {} });
+    const admit: Admit = () => {
+      const again = gate(req);
+      return again.ok ? null : { reason: again.message, fatal: again.status !== 429 };
+    };
+    mcpSockets.handleUpgrade(req, socket, head, userId, admit);
   };
 
   const server: Server =
@@ -143,6 +181,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
 
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "/").split("?")[0];
+    if (path === MCP_PATH) return upgradeMcp(req, socket, head);
     const refusal = path === ADDON_PATH ? checkRequest(req.headers, policy) : "not found";
     if (refusal) {
       log.warn("addon.upgrade_refused", { path, reason: refusal });
@@ -156,7 +195,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   return {
     hub,
     log,
-    mcp,
+    sessions,
     tokens,
     listen: async () => {
       await joinPlane();
@@ -181,14 +220,14 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       let timer: NodeJS.Timeout | null = null;
       idleWatch = () => {
         if (timer) clearTimeout(timer);
-        timer = mcp.sessionCount === 0 && addons.connectionCount === 0 ? setTimeout(onIdle, idleMs) : null;
+        timer = sessions.size === 0 && addons.connectionCount === 0 ? setTimeout(onIdle, idleMs) : null;
       };
       idleWatch();
     },
     close: async () => {
       idleWatch = null;
       clearInterval(pruner);
-      await mcp.close();
+      await sessions.closeAll();
       await addons.close();
       await closePlane();
       server.closeAllConnections();

@@ -19,6 +19,38 @@ async function cli(...args: string[]) {
   return run(process.execPath, [CLI, ...args]);
 }
 
+/** A raw MCP session on the /mcp WebSocket door; `rpc` answers with the JSON-RPC reply. */
+async function mcpSocket(url: URL, headers: Record<string, string>) {
+  const ws = new WebSocket(url.href.replace(/^http/, "ws"), "mcp", { headers });
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let nextId = 1;
+  const replies = new Map<number, (reply: Record<string, unknown>) => void>();
+  ws.on("message", (data) => {
+    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    replies.get(message.id as number)?.(message);
+    if (message.id === null) replies.get(-1)?.(message);
+  });
+  const send = (body: string, id: number) => new Promise<Record<string, unknown>>((resolve) => (replies.set(id, resolve), ws.send(body)));
+  const rpc = (method: string, params: unknown = {}) => {
+    const id = nextId++;
+    return send(JSON.stringify({ jsonrpc: "2.0", id, method, params }), id);
+  };
+  await rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "ws", version: "1" } });
+  ws.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  const tool = async (name: string, args: Record<string, unknown> = {}) =>
+    ((await rpc("tools/call", { name, arguments: args })).result as { structuredContent: Record<string, unknown> }).structuredContent;
+  return { ws, rpc, tool, garbage: (text: string) => send(text, -1) };
+}
+
+/** The status a refused upgrade was answered with. */
+async function upgradeStatus(url: URL, options: WebSocket.ClientOptions): Promise<number> {
+  const ws = new WebSocket(url.href.replace(/^http/, "ws"), "mcp", options);
+  const [req, res] = (await once(ws, "unexpected-response")) as [{ destroy(): void }, { statusCode: number }];
+  ws.on("error", () => {}); // the aborted handshake's own error; the status is the answer
+  req.destroy();
+  return res.statusCode;
+}
+
 describe("security", () => {
   let server: ServerProcess;
   let alice: TestClient;
@@ -190,11 +222,47 @@ describe("security", () => {
     const sessions: TestClient[] = [];
     try {
       // alice holds one session; three more reach the limit of four.
-      for (let i = 0; i < 3; i++) sessions.push(await connectClient(server, "http"));
-      await assert.rejects(connectClient(server, "http"), /429|--max-sessions-per-user/);
+      for (let i = 0; i < 2; i++) sessions.push(await connectClient(server, "http"));
+      // Sessions on the WebSocket door count against the same limit.
+      const socket = await mcpSocket(server.mcpUrl, { authorization: `Bearer ${server.token}` });
+      try {
+        await assert.rejects(connectClient(server, "http"), /429|--max-sessions-per-user/);
+        assert.equal(await upgradeStatus(server.mcpUrl, { headers: { authorization: `Bearer ${server.token}` } }), 429);
+      } finally {
+        socket.ws.close();
+        await once(socket.ws, "close");
+      }
     } finally {
       await Promise.all(sessions.map((s) => s.close()));
     }
+    await aliceStillServed();
+  });
+
+  test("the /mcp WebSocket door: the same gate at the upgrade, and again at every message", async () => {
+    assert.equal(await upgradeStatus(server.mcpUrl, {}), 401);
+    assert.equal(await upgradeStatus(server.mcpUrl, { headers: { authorization: "Bearer bmcp_wrong" } }), 401);
+    assert.equal(await upgradeStatus(server.mcpUrl, { origin: "https://evil.example.com", headers: { authorization: `Bearer ${server.token}` } }), 403);
+
+    // A user of their own: bob's token has spent its request budget in the flood test.
+    const dave = (await cli("token", "create", "--user", "dave", "--data-dir", server.dataDir)).stdout.trim();
+    const session = await mcpSocket(server.mcpUrl, { authorization: `Bearer ${dave}` });
+    assert.deepEqual((await session.tool("blender_list_clients")).clients, [], "dave's socket reaches dave's bus only");
+    assert.equal((await session.tool("blender_get_scene_info", { target_uuid: "alice-blender" })).status, "unknown_target");
+    const garbage = await session.garbage("not json");
+    assert.equal((garbage.error as { code: number }).code, -32700);
+    assert.equal((await session.tool("blender_get_scene_info")).status, "no_client", "a bad frame is answered and the session goes on");
+    const flood = await Promise.all(Array.from({ length: 60 }, () => session.rpc("tools/list")));
+    const limited = flood.filter((r) => r.error !== undefined);
+    assert.ok(limited.length > 0, "some of 60 requests at once are over 20/s (burst 40)");
+    for (const r of limited) assert.match((r.error as { message: string }).message, /--requests-per-second/);
+    assert.equal(session.ws.readyState, WebSocket.OPEN, "a flood is answered with errors, not a disconnect");
+    const id = (await cli("token", "list", "--data-dir", server.dataDir)).stdout.split("\n").find((l) => l.includes("\tdave\t"))!.split("\t")[0]!;
+    await cli("token", "revoke", id, "--data-dir", server.dataDir);
+    const closing = once(session.ws, "close") as Promise<[number, Buffer]>;
+    void session.rpc("tools/call", { name: "blender_list_clients", arguments: {} });
+    const [code, reason] = await closing;
+    assert.equal(code, 4401);
+    assert.match(reason.toString(), /invalid or revoked/);
     await aliceStillServed();
   });
 

@@ -10,6 +10,7 @@ import type { Hub } from "../bus/hub.js";
 import { BodyTooLarge, readJsonBody } from "../http/body.js";
 import type { Logger } from "../log.js";
 import { createSession, type Session } from "./session.js";
+import type { SessionRegistry } from "./sessions.js";
 
 interface Entry {
   transport: StreamableHTTPServerTransport;
@@ -40,18 +41,13 @@ function watchEventStream(res: ServerResponse, session: Session): void {
 
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, Entry>();
-  /** Called when a session opens or closes. */
-  onChange: (() => void) | null = null;
 
   constructor(
     private readonly hub: Hub,
-    private readonly limits: { maxBodyBytes: number; maxSessionsPerUser: number },
+    private readonly registry: SessionRegistry,
+    private readonly limits: { maxBodyBytes: number },
     private readonly log: Logger,
   ) {}
-
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
 
   async handle(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
     let body: unknown;
@@ -74,32 +70,24 @@ export class McpHttpEndpoint {
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return jsonRpcError(res, 400, -32000, "Bad Request: no valid session ID; send initialize first");
     }
-    const open = [...this.sessions.values()].filter((e) => e.userId === userId).length;
-    if (open >= this.limits.maxSessionsPerUser) {
-      return jsonRpcError(res, 429, -32000, `${open} MCP sessions are open for this user, the server's limit (--max-sessions-per-user)`);
-    }
+    const refusal = this.registry.refusal(userId);
+    if (refusal) return jsonRpcError(res, 429, -32000, refusal);
     const id = randomUUID();
     const session = createSession(this.hub.bus(userId), id, this.log, true);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessioninitialized: () => {
         this.sessions.set(id, { transport, session, userId });
-        this.log.info("mcp.session_opened", { session_id: id, user_id: userId });
-        this.onChange?.();
+        this.registry.add(id, userId, () => transport.close());
+        this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "http" });
       },
     });
     transport.onclose = () => {
-      if (this.sessions.delete(id)) {
-        this.log.info("mcp.session_closed", { session_id: id });
-        this.onChange?.();
-      }
+      this.sessions.delete(id);
+      if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
       void session.close();
     };
     await session.server.connect(transport);
     await transport.handleRequest(req, res, body);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((e) => e.transport.close()));
   }
 }

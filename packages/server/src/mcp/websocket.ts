@@ -1,0 +1,105 @@
+/**
+ * MCP over WebSocket at /mcp, as the SDK's WebSocketClientTransport speaks
+ * it: subprotocol "mcp", one JSON-RPC message per text frame. This is the
+ * door `blender-mcp stdio` relays through: one socket per session rather
+ * than an HTTP request (and an event stream) per message.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { WebSocketServer, WebSocket, type RawData } from "ws";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Hub } from "../bus/hub.js";
+import type { Logger } from "../log.js";
+import { createSession } from "./session.js";
+import type { SessionRegistry } from "./sessions.js";
+
+export const MCP_SUBPROTOCOL = "mcp";
+
+/** Close codes in the application range, so a relay can tell why it was dropped. */
+export const MCP_CLOSE = { unauthorized: 4401, shutdown: 1001 } as const;
+
+/** Asked before each message: null to let it through, or why not (fatal: the socket closes). */
+export type Admit = () => { reason: string; fatal: boolean } | null;
+
+export class WebSocketServerTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly sessionId: string,
+    private readonly admit: Admit,
+  ) {}
+
+  async start(): Promise<void> {
+    this.ws.on("message", (data, isBinary) => this.receive(data, isBinary));
+    this.ws.on("close", () => this.onclose?.());
+    this.ws.on("error", (error) => this.onerror?.(error));
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    let message: JSONRPCMessage;
+    try {
+      if (isBinary) throw new Error("binary frame");
+      message = JSONRPCMessageSchema.parse(JSON.parse(data.toString()));
+    } catch {
+      return this.write({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: each frame must be one JSON-RPC message as JSON text" } });
+    }
+    const refusal = this.admit();
+    if (refusal?.fatal) return void this.ws.close(MCP_CLOSE.unauthorized, refusal.reason);
+    if (refusal) {
+      if ("method" in message && "id" in message) this.write({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: refusal.reason } });
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  private write(message: unknown): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.write(message);
+  }
+
+  async close(): Promise<void> {
+    this.ws.close(MCP_CLOSE.shutdown, "server shutting down");
+  }
+}
+
+export class McpWebSocketEndpoint {
+  private readonly wss: WebSocketServer;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly registry: SessionRegistry,
+    options: { maxBodyBytes: number },
+    private readonly log: Logger,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxBodyBytes,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => (offered.has(MCP_SUBPROTOCOL) ? MCP_SUBPROTOCOL : false),
+    });
+  }
+
+  /** For a request that has passed the gate (browser checks, token, limits) as userId. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, userId: string, admit: Admit): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const id = randomUUID();
+      const session = createSession(this.hub.bus(userId), id, this.log);
+      const transport = new WebSocketServerTransport(ws, id, admit);
+      transport.onclose = () => {
+        if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
+        void session.close();
+      };
+      this.registry.add(id, userId, () => transport.close());
+      this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "websocket" });
+      void session.server.connect(transport);
+    });
+  }
+}
