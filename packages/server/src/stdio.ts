@@ -2,7 +2,10 @@
  * `blender-mcp stdio`: for MCP clients that launch their servers. Several
  * such processes (two Claude Desktop windows, Claude Desktop beside Claude
  * Code) must reach the same Blenders, so none of them holds the bus itself:
- * - each relays its stdio session, message for message, to the hub's /mcp;
+ * - each relays its stdio session, message for message, to the hub's /mcp
+ *   over one WebSocket (subprotocol "mcp": a JSON-RPC message per frame,
+ *   as on stdio a message per line), so the relay is a pipe that parses
+ *   nothing;
  * - the hub is a `blender-mcp serve` on the port: one the user runs, or,
  *   if none answers, one this process starts detached, which exits by itself
  *   once no MCP session and no Blender has been connected for a while.
@@ -13,15 +16,14 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { createInterface } from "node:readline";
+import WebSocket from "ws";
 import { Health } from "@blender-mcp/protocol";
 import { HEALTH_PATH, MCP_PATH } from "./app.js";
 import { readLocalToken } from "./auth/tokens.js";
-import { scopedFetch } from "./http/scoped-fetch.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
+import { MCP_SUBPROTOCOL } from "./mcp/websocket.js";
 
 export interface StdioOptions {
   /** How long a hub this process starts lingers with nobody connected. */
@@ -89,49 +91,67 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   }
   // stdio acts as the local user: its token is the one in the local token file.
   const token = config.auth === "token" ? readLocalToken(config.dataDir) : null;
-  return relay(new URL(`${base}${MCP_PATH}`), token, health, log);
+  const upstream = await connect(new URL(`${base.replace(/^http/, "ws")}${MCP_PATH}`), token);
+  log.info("stdio.attached", { url: upstream.url, hub_pid: health.pid, hub_version: health.version });
+  relay(upstream, log);
 }
 
-async function relay(url: URL, token: string | null, hub: Health, log: Logger): Promise<void> {
-  log.info("stdio.attached", { url: url.href, hub_pid: hub.pid, hub_version: hub.version });
-  const upstream = new StreamableHTTPClientTransport(url, {
-    fetch: scopedFetch,
-    ...(token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}),
-  });
-  const downstream = new StdioServerTransport();
-  let initializeId: RequestId | null = null;
-
-  downstream.onmessage = (message: JSONRPCMessage) => {
-    if ("method" in message && message.method === "initialize" && "id" in message) initializeId = message.id;
-    upstream.send(message).catch((error: Error) => {
-      log.error("stdio.relay_failed", { error: error.message });
-      if ("id" in message && "method" in message) {
-        void downstream.send({ jsonrpc: "2.0", id: message.id, error: { code: -32603, message: `the blender-mcp hub is unreachable: ${error.message}` } });
-      }
+/** Opens the hub's MCP WebSocket, or fails with the hub's own words for why not. */
+function connect(url: URL, token: string | null): Promise<WebSocket> {
+  const ws = new WebSocket(url, MCP_SUBPROTOCOL, { perMessageDeflate: false, maxPayload: 0, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => {
+        let reason = body;
+        try {
+          reason = (JSON.parse(body) as { error: { message: string } }).error.message;
+        } catch {
+          // not the hub's JSON: its text is the reason
+        }
+        reject(new Error(`the blender-mcp hub at ${url.href} refused the connection (HTTP ${res.statusCode}): ${reason}`));
+      });
     });
-  };
-  upstream.onmessage = (message: JSONRPCMessage) => {
-    // The relay is the HTTP client, so it must carry the negotiated version on later requests.
-    if ("id" in message && message.id === initializeId && "result" in message) {
-      upstream.setProtocolVersion(String((message.result as { protocolVersion?: string }).protocolVersion));
-    }
-    void downstream.send(message);
-  };
-  upstream.onerror = (error) => log.warn("stdio.upstream_error", { error: error.message });
+  });
+}
 
+/**
+ * Lines from the client go out as frames, frames from the hub come back as
+ * lines. When the client reads slowly, the hub's socket waits for it. The
+ * hub ending the connection ends this process: the client sees its server
+ * go, as it would a local one's.
+ */
+function relay(upstream: WebSocket, log: Logger): void {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  lines.on("line", (line) => {
+    if (line.trim() !== "") upstream.send(line);
+  });
+  upstream.on("message", (data) => {
+    if (!process.stdout.write(`${data.toString()}\n`)) {
+      upstream.pause();
+      process.stdout.once("drain", () => upstream.resume());
+    }
+  });
   let leaving = false;
-  const leave = async () => {
+  const leave = () => {
     if (leaving) return;
     leaving = true;
-    // Ending the HTTP session lets the hub forget it now rather than never.
-    await upstream.terminateSession().catch(() => {});
-    await upstream.close().catch(() => {});
-    process.exit(0);
+    // Closing the socket ends the session on the hub now rather than at its next heartbeat.
+    upstream.once("close", () => process.exit(0));
+    upstream.close(1000, "the MCP client closed stdio");
+    setTimeout(() => process.exit(0), 2000).unref();
   };
-  downstream.onclose = () => void leave();
-  process.stdin.on("end", () => void leave());
-  process.on("SIGINT", () => void leave());
-  process.on("SIGTERM", () => void leave());
-  await upstream.start();
-  await downstream.start();
+  upstream.on("close", (code, reason) => {
+    if (leaving) return;
+    log.error("stdio.hub_closed", { code, reason: reason.toString() });
+    // What was written still reaches the client before this process goes.
+    process.stdout.end(() => process.exit(1));
+  });
+  upstream.on("error", (error) => log.warn("stdio.upstream_error", { error: error.message }));
+  lines.on("close", leave);
+  process.on("SIGINT", leave);
+  process.on("SIGTERM", leave);
 }

@@ -237,6 +237,22 @@ describe("stdio", () => {
     }
   });
 
+  test("a relay is one WebSocket session on the hub, and ends when the hub goes away", async () => {
+    const hub = await startServer();
+    const client = new TestClient(new Client({ name: "relayed", version: "1" }));
+    await client.client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [CLI, "stdio", "--port", String(hub.port), "--data-dir", hub.dataDir, "--log-level", "warn"], stderr: "ignore" }),
+    );
+    assert.equal((await client.call("blender_list_clients")).isError, false);
+    assert.deepEqual(
+      hub.logs.filter((e) => e.event === "mcp.session_opened").map((e) => e.transport),
+      ["websocket"],
+    );
+    const closed = new Promise<void>((resolve) => (client.client.onclose = () => resolve()));
+    await hub.stop();
+    await closed;
+  });
+
   test("serve --exit-when-idle exits once nobody is connected", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "idle-"));
     const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, "--exit-when-idle", "0.2"], { stdio: "ignore" });
