@@ -62,7 +62,7 @@ export async function run(scale: Scale): Promise<Section> {
   const body = `\`blender_get_object_info {name: "Cube"}\` against one fake addon, after a warm-up. The floor is the
 no-op MCP tool of section 1 over the same transport and client, measured again in this run; overhead is
 bus minus floor at the same percentile. Over stdio the client talks to \`blender-mcp stdio\`, which relays
-to the hub over Streamable HTTP, so its overhead includes that extra hop. Server CPU is the hub's.
+to the hub over its MCP WebSocket, so its overhead includes that extra hop. Server CPU is the hub's.
 
 ${table(
   ["transport", "callers", "calls", "floor p50", "floor p95", "floor p99", "bus p50", "bus p95", "bus p99", "overhead p50", "overhead p99", "calls/s", "server CPU %"],

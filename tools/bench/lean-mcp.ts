@@ -1,13 +1,15 @@
 /**
  * A minimal MCP client for load generation: initialize, then tools/call, over
  * Streamable HTTP (keep-alive, with the standalone GET event stream held open
- * as the SDK client does, so the server does the same notification work) or
- * over stdio. It skips the SDK client's schema work so that on two cores the
+ * as the SDK client does, so the server does the same notification work),
+ * over stdio, or over the hub's MCP WebSocket (as `blender-mcp stdio` relays
+ * to it). It skips the SDK client's schema work so that on two cores the
  * load generator leaves the CPU to the server.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request, type IncomingMessage } from "node:http";
 import { createInterface } from "node:readline";
+import WebSocket from "ws";
 
 const PROTOCOL_VERSION = "2025-06-18";
 
@@ -118,16 +120,17 @@ export async function connectHttp(url: string | URL, token: string | null = null
   };
 }
 
-/** Spawns an MCP server speaking stdio and talks newline-delimited JSON-RPC to it. */
-export async function connectStdio(command: string, args: string[]): Promise<McpConnection & { child: ChildProcess }> {
-  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * JSON-RPC over a channel that carries one message per line or frame:
+ * initialize, then calls matched to replies by id.
+ */
+async function messageClient(send: (text: string) => void, onMessage: (handle: (text: string) => void) => void) {
   const waiting = new Map<number, (reply: RpcReply) => void>();
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (!line.startsWith("{")) return;
-    const message = JSON.parse(line) as RpcReply;
+  onMessage((text) => {
+    if (!text.startsWith("{")) return;
+    const message = JSON.parse(text) as RpcReply;
     if (typeof message.id === "number" && "method" in message === false) waiting.get(message.id)?.(message);
   });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   let nextId = 0;
   const rpc = (method: string, params: unknown, id = nextId++): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -139,18 +142,46 @@ export async function connectStdio(command: string, args: string[]): Promise<Mcp
           reject(e);
         }
       });
-      child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
+      send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
   await rpc("initialize", initialize(0).params);
-  child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+  send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  return (name: string, args: Record<string, unknown>) => rpc("tools/call", { name, arguments: args }) as Promise<ToolResult>;
+}
+
+/** Spawns an MCP server speaking stdio and talks newline-delimited JSON-RPC to it. */
+export async function connectStdio(command: string, args: string[]): Promise<McpConnection & { child: ChildProcess }> {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const call = await messageClient(
+    (text) => child.stdin!.write(`${text}\n`),
+    (handle) => createInterface({ input: child.stdout! }).on("line", handle),
+  );
   return {
     child,
-    call: (name, args) => rpc("tools/call", { name, arguments: args }) as Promise<ToolResult>,
+    call,
     async close() {
       child.stdin!.end();
       const killer = setTimeout(() => child.kill("SIGTERM"), 2000);
       await exited;
       clearTimeout(killer);
+    },
+  };
+}
+
+/** The hub's MCP WebSocket (subprotocol "mcp", a message per frame): the door `blender-mcp stdio` relays through. */
+export async function connectWebSocket(url: string | URL, token: string | null = null): Promise<McpConnection> {
+  const ws = new WebSocket(url, "mcp", { perMessageDeflate: false, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  const call = await messageClient(
+    (text) => ws.send(text),
+    (handle) => ws.on("message", (data) => handle(data.toString())),
+  );
+  return {
+    call,
+    async close() {
+      ws.close();
+      await new Promise((resolve) => ws.once("close", resolve));
     },
   };
 }

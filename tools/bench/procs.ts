@@ -45,6 +45,8 @@ export interface BenchServer {
   pid: number;
   port: number;
   mcpUrl: string;
+  /** The same /mcp as a WebSocket, the door `blender-mcp stdio` relays through. */
+  mcpSocketUrl: string;
   addonUrl: string;
   logFile: string;
   dataDir: string;
@@ -121,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     pid: child.pid!,
     port,
     mcpUrl: `http://127.0.0.1:${port}/mcp`,
+    mcpSocketUrl: `ws://127.0.0.1:${port}/mcp`,
     addonUrl: `ws://127.0.0.1:${port}/addon`,
     logFile,
     dataDir: dir,

@@ -4,14 +4,23 @@
  * point where the server's one JavaScript thread is the limit shows.
  */
 import { startBus } from "./bus.js";
-import { connectHttp, type McpConnection } from "./lean-mcp.js";
+import { connectHttp, connectWebSocket, type McpConnection } from "./lean-mcp.js";
+import type { BenchServer } from "./procs.js";
 import { closeAll, closedLoop } from "./load.js";
 import { startWorker } from "./procs.js";
 import { goalLine, table, type Goal, type Section } from "./report.js";
 import type { Scale } from "./scale.js";
 import { CpuMeter, fmtInt, fmtMs, summarize } from "./stats.js";
 
+/** The two doors of /mcp: Streamable HTTP, and the WebSocket that `blender-mcp stdio` relays through. */
+const DOORS = {
+  "Streamable HTTP": (s: BenchServer) => connectHttp(s.mcpUrl, s.token),
+  "WebSocket (stdio relay's door)": (s: BenchServer) => connectWebSocket(s.mcpSocketUrl, s.token),
+} as const;
+type Door = keyof typeof DOORS;
+
 interface Cell {
+  door: Door;
   addons: number;
   sessions: number;
   rate: number;
@@ -41,18 +50,18 @@ async function cell(conns: McpConnection[], durationMs: number, pids: number[], 
   };
 }
 
-async function busCells(scale: Scale, addons: number): Promise<Cell[]> {
+async function busCells(scale: Scale, door: Door, addons: number): Promise<Cell[]> {
   const bus = await startBus(addons);
   const conns: McpConnection[] = [];
   try {
     const cells: Cell[] = [];
     for (const sessions of scale.throughputSessions) {
-      while (conns.length < sessions) conns.push(await connectHttp(bus.server.mcpUrl, bus.server.token));
+      while (conns.length < sessions) conns.push(await DOORS[door](bus.server));
       // Session i always asks the same addon, spreading sessions evenly over the addons.
       const targets = new Map(conns.map((c, i) => [c, bus.uuids[i % addons]!]));
       const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: targets.get(c)! });
       const r = await cell(conns.slice(0, sessions), scale.throughputCellMs, [bus.server.pid, bus.addons.pid], call);
-      cells.push({ addons, sessions, rate: r.rate, p50: r.p50, p99: r.p99, serverCpu: r.cpu[0]!, addonsCpu: r.cpu[1]!, loadCpu: r.loadCpu });
+      cells.push({ door, addons, sessions, rate: r.rate, p50: r.p50, p99: r.p99, serverCpu: r.cpu[0]!, addonsCpu: r.cpu[1]!, loadCpu: r.loadCpu });
     }
     return cells;
   } finally {
@@ -76,12 +85,15 @@ async function noopCell(scale: Scale, sessions: number) {
 
 export async function run(scale: Scale): Promise<Section> {
   const cells: Cell[] = [];
-  for (const addons of scale.throughputAddons) cells.push(...(await busCells(scale, addons)));
+  for (const door of Object.keys(DOORS) as Door[]) {
+    for (const addons of scale.throughputAddons) cells.push(...(await busCells(scale, door, addons)));
+  }
   const most = Math.max(...scale.throughputSessions);
   const floor = await noopCell(scale, most);
   const best = cells.reduce((a, b) => (b.rate > a.rate ? b : a));
   const goal: Goal = { what: "dispatches a second on this machine", measured: best.rate, limit: 10_000, kind: "min", unit: "/s" };
   const rows = cells.map((c) => [
+    c.door,
     c.addons,
     c.sessions,
     fmtInt(c.rate),
@@ -91,21 +103,22 @@ export async function run(scale: Scale): Promise<Section> {
     c.addonsCpu.toFixed(0),
     c.loadCpu.toFixed(0),
   ]);
-  rows.push(["no-op MCP tool, no bus", most, fmtInt(floor.rate), fmtMs(floor.p50), fmtMs(floor.p99), floor.cpu[0]!.toFixed(0), "-", floor.loadCpu.toFixed(0)]);
-  const body = `Closed loop: each MCP session (Streamable HTTP) calls \`blender_get_object_info\` on its own addon (session
+  rows.push(["Streamable HTTP", "no-op MCP tool, no bus", most, fmtInt(floor.rate), fmtMs(floor.p50), fmtMs(floor.p99), floor.cpu[0]!.toFixed(0), "-", floor.loadCpu.toFixed(0)]);
+  const body = `Closed loop: each MCP session calls \`blender_get_object_info\` on its own addon (session
 i asks addon i mod N) and calls again as soon as the answer arrives, for ${scale.throughputCellMs / 1000} s per row after a
-0.5 s warm-up. CPU columns are percent of one core: the server, the process holding all the fake addons,
+0.5 s warm-up, over each door of \`/mcp\`: Streamable HTTP, and the WebSocket that \`blender-mcp stdio\` relays
+every stdio client's session through. CPU columns are percent of one core: the server, the process holding all the fake addons,
 and the load generator (the harness). Above ~100 % a Node process is using its helper threads (GC, I/O)
 beside its one JavaScript thread, which is the limit. The last row is the no-op MCP server of section 1
 at the same concurrency: the ceiling of the MCP SDK's Streamable HTTP transport alone on this machine.
 
-${table(["addons", "sessions", "dispatches/s", "p50 ms", "p99 ms", "server CPU %", "addons CPU %", "load gen CPU %"], rows)}
+${table(["door", "addons", "sessions", "dispatches/s", "p50 ms", "p99 ms", "server CPU %", "addons CPU %", "load gen CPU %"], rows)}
 
-Best: ${fmtInt(best.rate)}/s with ${best.addons} addons and ${best.sessions} sessions, server at ${best.serverCpu.toFixed(0)} % of a core.
+Best: ${fmtInt(best.rate)}/s over ${best.door} with ${best.addons} addons and ${best.sessions} sessions, server at ${best.serverCpu.toFixed(0)} % of a core.
 
 ${goalLine(goal, fmtInt)}
 `;
   const values: Record<string, number> = { best_rate: best.rate, noop_rate: floor.rate };
-  for (const c of cells) values[`rate_${c.addons}a_${c.sessions}s`] = c.rate;
+  for (const c of cells) values[`rate_${c.door === "Streamable HTTP" ? "http" : "ws"}_${c.addons}a_${c.sessions}s`] = c.rate;
   return { id: "throughput", title: "3. Throughput", body, values };
 }
