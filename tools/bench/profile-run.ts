@@ -1,12 +1,13 @@
 /**
- * `node --import tsx tools/bench/profile-run.ts [SECONDS] [SESSIONS]`: a
- * closed loop of SESSIONS (default 64, the throughput load; 1 is the
- * sequential latency path) against one fake addon and a server under
+ * `node --import tsx tools/bench/profile-run.ts [SECONDS] [SESSIONS] [http|ws]`:
+ * a closed loop of SESSIONS (default 64, the throughput load; 1 is the
+ * sequential latency path) over Streamable HTTP or the MCP WebSocket
+ * (default http) against one fake addon and a server under
  * `node --cpu-prof`, then the profile's top self-time functions. For finding
  * what to fix when a goal is missed; not part of `pnpm bench`.
  */
 import { startBus } from "./bus.js";
-import { connectHttp, type McpConnection } from "./lean-mcp.js";
+import { connectHttp, connectWebSocket, type McpConnection } from "./lean-mcp.js";
 import { closeAll, closedLoop } from "./load.js";
 import { cpuProfiles } from "./procs.js";
 import { byPackage, topSelfTime } from "./profile.js";
@@ -14,9 +15,10 @@ import { readFileSync } from "node:fs";
 
 const seconds = Number(process.argv[2] ?? 10);
 const sessions = Number(process.argv[3] ?? 64);
+const door = process.argv[4] === "ws" ? connectWebSocket : connectHttp;
 const bus = await startBus(1, { cpuProfile: true });
 const conns: McpConnection[] = [];
-for (let i = 0; i < sessions; i++) conns.push(await connectHttp(bus.server.mcpUrl, bus.server.token));
+for (let i = 0; i < sessions; i++) conns.push(await door(door === connectWebSocket ? bus.server.mcpSocketUrl : bus.server.mcpUrl, bus.server.token));
 const result = await closedLoop(conns, { durationMs: seconds * 1000, call: (c) => c.call("blender_get_object_info", { name: "Cube" }) });
 await closeAll(conns);
 await bus.stop();

@@ -60,8 +60,9 @@ export class JobStore {
   private readonly pending = new Map<string, { userId: string; job: Job }>();
   private readonly commitPending: () => void;
   private endOfTurnScheduled = false;
-  /** A job was committed on its own this turn; the turn's later jobs wait to share one commit. */
-  private turnHasCommitted = false;
+  /** Jobs created in this turn of the event loop, and in the last turn that created any. */
+  private jobsThisTurn = 0;
+  private jobsLastTurn = 0;
 
   constructor(path: string) {
     if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -128,17 +129,17 @@ export class JobStore {
 
   /**
    * A job is on disk before any Blender hears of it: `then` (its route) runs
-   * only after the commit that holds it. The first job of a turn of the event
-   * loop is committed at once, as nothing could share its commit and waiting
-   * would only delay the route; the jobs that follow it in the same turn (a
-   * server under load) are group-committed once, at the turn's end.
+   * only after the commit that holds it. Under load, the jobs created in one
+   * turn of the event loop share one commit at its end. A job that is alone
+   * in its turn so far, after a turn that created only one, is committed at
+   * once: nothing is likely to share its commit, and waiting would only delay
+   * its route.
    */
   insertThen(userId: string, job: Job, then: () => void): void {
     this.inserts.push({ userId, job: { ...job }, then });
-    if (this.turnHasCommitted) return this.schedule();
-    this.turnHasCommitted = true;
+    this.jobsThisTurn++;
     this.schedule();
-    this.flush();
+    if (this.jobsThisTurn === 1 && this.jobsLastTurn <= 1) this.flush();
   }
 
   private schedule(): void {
@@ -146,7 +147,7 @@ export class JobStore {
     this.endOfTurnScheduled = true;
     setImmediate(() => {
       this.endOfTurnScheduled = false;
-      this.turnHasCommitted = false;
+      if (this.jobsThisTurn > 0) [this.jobsLastTurn, this.jobsThisTurn] = [this.jobsThisTurn, 0];
       this.flush();
     });
   }

@@ -70,7 +70,7 @@ test("job store: updates of one turn commit together after it; reads see them at
   assert.deepEqual(store.unfinished(), []);
 });
 
-test("job store: a job is on disk before it is routed; the first of a turn at once, the turn's others in one commit at its end", async () => {
+test("job store: a job is on disk before it is routed; a turn's jobs share a commit, a lone job is committed at once", async () => {
   const dir = await mkdtemp(join(tmpdir(), "store-"));
   try {
     const path = join(dir, "jobs.sqlite");
@@ -79,16 +79,21 @@ test("job store: a job is on disk before it is routed; the first of a turn at on
     const reader = new Database(path, { readonly: true });
     const onDisk = reader.prepare("SELECT job_id FROM jobs ORDER BY rowid");
     const routed: string[][] = [];
-    const route = () => routed.push((onDisk.all() as { job_id: string }[]).map((r) => r.job_id));
-    store.insertThen("u", job("a", "queued", "2026-01-01T00:00:00.000Z"), route);
-    assert.deepEqual(routed, [["a"]], "the first job of the turn is committed and routed at once");
-    store.insertThen("u", job("b", "queued", "2026-01-01T00:00:00.000Z"), route);
-    store.insertThen("u", job("c", "queued", "2026-01-01T00:00:00.000Z"), route);
+    const insert = (id: string) => store.insertThen("u", job(id, "queued", "2026-01-01T00:00:00.000Z"), () => routed.push((onDisk.all() as { job_id: string }[]).map((r) => r.job_id)));
+    const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+    insert("a");
+    assert.deepEqual(routed, [["a"]], "a lone job is committed and routed at once");
+    insert("b");
+    insert("c");
     assert.equal(routed.length, 1, "the turn's later jobs wait for its end");
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(routed, [["a"], ["a", "b", "c"], ["a", "b", "c"]], "one commit held both, before either was routed");
-    store.insertThen("u", job("d", "queued", "2026-01-01T00:00:00.000Z"), route);
-    assert.deepEqual(routed.at(-1), ["a", "b", "c", "d"], "a new turn commits its first job at once again");
+    await endOfTurn();
+    assert.deepEqual(routed.slice(1), [["a", "b", "c"], ["a", "b", "c"]], "one commit held both, before either was routed");
+    insert("d");
+    assert.equal(routed.length, 3, "after a busy turn, even a turn's first job waits to share a commit");
+    await endOfTurn();
+    assert.deepEqual(routed.at(-1), ["a", "b", "c", "d"]);
+    insert("e");
+    assert.deepEqual(routed.at(-1), ["a", "b", "c", "d", "e"], "after a turn of one job, a lone job is committed at once again");
     reader.close();
     store.close();
   } finally {
