@@ -1,8 +1,8 @@
 /**
- * Property-based fuzzing of both doors, generated from the protocol's
+ * Property-based fuzzing of every door, generated from the protocol's
  * schemas: valid, mutated, truncated, oversized and random frames on the
- * addon socket, and random tool calls and bodies on /mcp, interleaved with
- * legitimate jobs. The server must stay up, answer every bad frame with a
+ * addon socket, random tool calls and bodies on /mcp, and random frames on
+ * its WebSocket, interleaved with legitimate jobs. The server must stay up, answer every bad frame with a
  * typed protocol error (or a clean close), and complete every valid job.
  */
 import assert from "node:assert/strict";
@@ -25,6 +25,7 @@ const messageSchemas = load("messages");
 const toolInputs = Object.fromEntries(Object.entries(load("tools")).filter(([k]) => k.endsWith(".input")).map(([k, v]) => [k.replace(/\.input$/, ""), v]));
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 
 type Frame = { kind: "text" | "binary"; data: string | Buffer };
@@ -89,7 +90,7 @@ describe("fuzzing", () => {
   let legitJobs = 0;
 
   before(async () => {
-    server = await startServer(["--max-message-bytes", String(MAX_MESSAGE_BYTES), "--requests-per-second", "0", "--max-frames-per-second", "0"]);
+    server = await startServer(["--max-message-bytes", String(MAX_MESSAGE_BYTES), "--max-body-bytes", String(MAX_BODY_BYTES), "--requests-per-second", "0", "--max-frames-per-second", "0"]);
     client = await connectClient(server, "http");
     blender = new FakeAddon({ url: server.addonUrl, token: server.token, uuid: "legit-blender" });
     await blender.connect();
@@ -179,6 +180,57 @@ describe("fuzzing", () => {
       });
       assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(body)} -> ${res.status}`);
     }
+  });
+
+  test("/mcp WebSocket: every frame is answered well-formed or not at all, and the session goes on", { timeout: 120_000 }, async () => {
+    const ws = new WebSocket(server.mcpUrl.href.replace(/^http/, "ws"), "mcp", { headers: { authorization: `Bearer ${server.token}` } });
+    const responses = new Map<string, Record<string, any>[]>();
+    let wake = () => {};
+    ws.on("message", (d) => {
+      const m = JSON.parse(d.toString()) as Record<string, any>;
+      assert.equal(m.jsonrpc, "2.0");
+      assert.ok("method" in m || "result" in m || Number.isInteger(m.error?.code), `well-formed: ${JSON.stringify(m).slice(0, 200)}`);
+      if ("id" in m && !("method" in m)) responses.set(String(m.id), [...(responses.get(String(m.id)) ?? []), m]);
+      wake();
+    });
+    await once(ws, "open");
+    const replyTo = async (id: string) => {
+      while (!responses.has(id)) await new Promise<void>((r) => (wake = r));
+      return responses.get(id)![0]!;
+    };
+    const request = (id: string, method: string, params: unknown = {}) => ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    request("init", "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } });
+    assert.ok("result" in (await replyTo("init")));
+    const toolCall = fc.oneof(
+      ...Object.entries(toolInputs).map(([name, schema]) =>
+        mutate(fromSchema(schema)).map((args) => ({ name, arguments: { ...(args as object), timeout_seconds: 1, wait_seconds: 0 } })),
+      ),
+    );
+    const frames = fc.oneof(
+      toolCall.map((params) => ({ call: params })),
+      mutate(toolCall.map((params) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", params }))).map((m) => ({ data: JSON.stringify(m) ?? "null", binary: false })),
+      fc.string({ maxLength: 64 }).map((data) => ({ data, binary: false })),
+      fc.uint8Array({ maxLength: 64 }).map((b) => ({ data: Buffer.from(b), binary: true })),
+    );
+    const calls: string[] = [];
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(frames, async (frame) => {
+        const i = n++;
+        if ("call" in frame) {
+          calls.push(`call-${i}`);
+          request(`call-${i}`, "tools/call", frame.call);
+        } else ws.send(frame.data, { binary: frame.binary });
+        request(`mark-${i}`, "ping");
+        assert.ok("result" in (await replyTo(`mark-${i}`)), "the session still answers");
+      }),
+      { numRuns: RUNS },
+    );
+    for (const id of calls) await replyTo(id);
+    for (const id of calls) assert.equal(responses.get(id)!.length, 1, `exactly one response to ${id}`);
+    ws.send("x".repeat(MAX_BODY_BYTES + 1));
+    const [code] = (await once(ws, "close")) as [number];
+    assert.equal(code, 1009, "an oversized frame closes that session cleanly");
   });
 
   test("the server is still up and legitimate jobs kept completing", async () => {
