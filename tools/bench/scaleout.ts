@@ -1,0 +1,256 @@
+/**
+ * 7. Scale-out: dispatch latency and throughput with two `blender-mcp serve`
+ * processes sharing a real redis-server (--redis), when the MCP session and
+ * the Blender are on the same process and when they are on different ones,
+ * beside one process without Redis measured in the same run.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { redisSkipReason, startRedis } from "../redis/redis-server.js";
+import { attachAddons, startBus } from "./bus.js";
+import { measureMcp, type Measured, type NoopFloor } from "./floor.js";
+import { connectHttp, type McpConnection } from "./lean-mcp.js";
+import { closeAll } from "./load.js";
+import { startServer, startWorker, type BenchServer, type Worker } from "./procs.js";
+import { table, type Section } from "./report.js";
+import type { Scale } from "./scale.js";
+import { fmtInt, fmtMs } from "./stats.js";
+import { cell } from "./throughput.js";
+
+const ID = "scaleout";
+const TITLE = "7. Scale-out across server processes";
+
+/** Two serve processes on one Redis, with fake addons attached to each. */
+interface Cluster {
+  servers: [BenchServer, BenchServer];
+  /** pids metered in every row: server A, server B, redis-server, the addons worker. */
+  pids: number[];
+  /** The fake addons: the first half attached to A, the rest to B. */
+  uuids: string[];
+  /** The index in `servers` of the process each addon is attached to. */
+  home: number[];
+  stop(): Promise<void>;
+}
+
+/** The uuids a process lists (its own Blenders and, through Redis, the other's). */
+async function listed(conn: McpConnection): Promise<Set<string>> {
+  const result = await conn.call("blender_list_clients", {});
+  return new Set(((result.structuredContent?.clients ?? []) as { uuid: string }[]).map((c) => c.uuid));
+}
+
+/** Resolves once the server lists every uuid: a remote attach reaches it through Redis, a moment later. */
+async function waitUntilListed(server: BenchServer, uuids: string[]): Promise<void> {
+  const conn = await connectHttp(server.mcpUrl, server.token);
+  try {
+    const deadline = Date.now() + 15_000;
+    for (let seen = await listed(conn); !uuids.every((u) => seen.has(u)); seen = await listed(conn)) {
+      if (Date.now() > deadline) throw new Error(`server on port ${server.port} lists ${[...seen].join(", ")} after 15 s, not all of ${uuids.join(", ")}`);
+      await delay(50);
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Redis, then A and B with --redis. They share a data dir, as the scale-out
+ * tests' processes do and the README asks: A creates the local token, B
+ * finds it there and accepts it, so one token works on both. Each keeps its
+ * own job store (jobs-<port>.sqlite) and log.
+ */
+async function startCluster(addonCount: number): Promise<Cluster> {
+  const redis = await startRedis();
+  const running: { stop(): Promise<void> }[] = [redis];
+  const stop = async () => {
+    for (const p of running.splice(0).reverse()) await p.stop();
+  };
+  try {
+    const dataDir = mkdtempSync(join(tmpdir(), "blender-mcp-bench-shared-"));
+    const start = async () => {
+      const server = await startServer({ args: ["--redis", redis.url], dataDir });
+      running.push(server);
+      return server;
+    };
+    const a = await start();
+    const b = await start();
+    if (a.token !== b.token) throw new Error("the two servers' local tokens differ: the shared data dir was not shared");
+    const addons: Worker = await startWorker("addons");
+    running.push(addons);
+    const onA = Math.ceil(addonCount / 2);
+    const uuids = [...(await attachAddons(addons, a, onA, "a")), ...(await attachAddons(addons, b, addonCount - onA, "b"))];
+    await Promise.all([a, b].map((s) => waitUntilListed(s, uuids)));
+    return { servers: [a, b], pids: [a.pid, b.pid, redis.pid, addons.pid], uuids, home: uuids.map((_, k) => (k < onA ? 0 : 1)), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const objectInfo = (target: string) => (conn: McpConnection) => conn.call("blender_get_object_info", { name: "Cube", target_uuid: target });
+
+interface LatencyRow {
+  path: string;
+  result: NoopFloor;
+  /** CPU columns: server A, server B, redis-server (null where there is none). */
+  cpu: (r: Measured) => (number | null)[];
+}
+
+interface RateRow {
+  layout: string;
+  sessions: number;
+  /** Share of the sessions whose addon is on the other process. */
+  crossShare: number | null;
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Server A, server B, redis-server, addons worker (null where there is none). */
+  cpu: (number | null)[];
+  loadCpu: number;
+}
+
+/** A closed loop over `sessions` sessions, session i on servers[i mod n] asking uuids[i mod N], metering `pids`. */
+async function rateCells(scale: Scale, servers: BenchServer[], uuids: string[], pids: number[], sessionCounts: number[]) {
+  const conns: McpConnection[] = [];
+  const target = new Map<McpConnection, string>();
+  try {
+    const cells = [];
+    for (const sessions of sessionCounts) {
+      while (conns.length < sessions) {
+        const i = conns.length;
+        const server = servers[i % servers.length]!;
+        const conn = await connectHttp(server.mcpUrl, server.token);
+        conns.push(conn);
+        target.set(conn, uuids[i % uuids.length]!);
+      }
+      const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: target.get(c)! });
+      cells.push({ sessions, ...(await cell(conns.slice(0, sessions), scale.throughputCellMs, pids, call)) });
+    }
+    return cells;
+  } finally {
+    await closeAll(conns);
+  }
+}
+
+const pct = (n: number | null) => (n === null ? "-" : n.toFixed(0));
+
+export async function run(scale: Scale): Promise<Section> {
+  const skip = redisSkipReason();
+  if (skip) return { id: ID, title: TITLE, body: `skipped: ${skip}.`, values: {} };
+
+  const n = scale.scaleoutAddons;
+  // The two-process runs first, so that the single-process throughput row can be taken at their best session count.
+  const cluster = await startCluster(n);
+  let local: NoopFloor;
+  let cross: NoopFloor;
+  const rates: RateRow[] = [];
+  try {
+    const [a] = cluster.servers;
+    const open = () => connectHttp(a.mcpUrl, a.token);
+    const pids = () => cluster.pids.slice(0, 3);
+    local = await measureMcp(open, pids, objectInfo(cluster.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
+    cross = await measureMcp(open, pids, objectInfo(cluster.uuids[cluster.home.indexOf(1)]!), scale.dispatchCalls, scale.concurrency, false);
+    for (const c of await rateCells(scale, cluster.servers, cluster.uuids, cluster.pids, scale.scaleoutSessions)) {
+      const crossing = Array.from({ length: c.sessions }, (_, i) => i).filter((i) => cluster.home[i % n] !== i % 2).length;
+      rates.push({ layout: "2 processes + Redis", sessions: c.sessions, crossShare: crossing / c.sessions, rate: c.rate, p50: c.p50, p99: c.p99, cpu: c.cpu, loadCpu: c.loadCpu });
+    }
+  } finally {
+    await cluster.stop();
+  }
+  const best = rates.reduce((x, y) => (y.rate > x.rate ? y : x));
+
+  const bus = await startBus(n);
+  let single: NoopFloor;
+  try {
+    const open = () => connectHttp(bus.server.mcpUrl, bus.server.token);
+    single = await measureMcp(open, () => [bus.server.pid], objectInfo(bus.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
+    const [c] = await rateCells(scale, [bus.server], bus.uuids, [bus.server.pid, bus.addons.pid], [best.sessions]);
+    rates.push({ layout: "1 process, no Redis", sessions: c!.sessions, crossShare: null, rate: c!.rate, p50: c!.p50, p99: c!.p99, cpu: [c!.cpu[0]!, null, null, c!.cpu[1]!], loadCpu: c!.loadCpu });
+  } finally {
+    await bus.stop();
+  }
+
+  const latencies: LatencyRow[] = [
+    { path: "one process, no Redis", result: single, cpu: (r) => [r.cpu[0]!, null, null] },
+    { path: "2 processes + Redis: session and addon on A", result: local, cpu: (r) => r.cpu },
+    { path: "2 processes + Redis: session on A, addon on B", result: cross, cpu: (r) => r.cpu },
+  ];
+  const latencyRows: (string | number)[][] = [];
+  for (const mode of ["sequential", "concurrent"] as const) {
+    const base = single[mode].latency;
+    for (const row of latencies) {
+      const r = row.result[mode];
+      latencyRows.push([
+        row.path,
+        mode === "sequential" ? "sequential" : `${scale.concurrency} concurrent sessions`,
+        fmtInt(r.latency.n),
+        fmtMs(r.latency.p50),
+        fmtMs(r.latency.p95),
+        fmtMs(r.latency.p99),
+        row.result === single ? "-" : fmtMs(r.latency.p50 - base.p50),
+        row.result === single ? "-" : fmtMs(r.latency.p99 - base.p99),
+        fmtInt(r.rate),
+        ...row.cpu(r).map(pct),
+      ]);
+    }
+  }
+  const rateRows = rates.map((r) => [
+    r.layout,
+    r.sessions,
+    r.crossShare === null ? "-" : `${Math.round(r.crossShare * 100)} %`,
+    fmtInt(r.rate),
+    fmtMs(r.p50),
+    fmtMs(r.p99),
+    ...r.cpu.map(pct),
+    r.loadCpu.toFixed(0),
+  ]);
+  const baseline = rates[rates.length - 1]!;
+  const onA = cluster.home.filter((h) => h === 0).length;
+
+  const body = `Two \`blender-mcp serve --redis\` processes, A and B, on one \`redis-server\` (no persistence),
+sharing a data dir so that the local token works on both (each keeps its own job store and log), with
+${n} fake addons: ${onA} attached to A, ${n - onA} to B. Beside them, one process without \`--redis\` and with the
+same ${n} addons: the single-process figures of sections 2 and 3, measured again in this run.
+A job for a Blender on the other process goes out on that process's Redis channel as the addon protocol's
+own \`command_dispatch\`; the Blender's \`running\` and \`completed\` job_updates come back the same way, and
+the session's process, which alone settles the job, writes each state to the shared record in Redis
+(a Lua script) and publishes each job event on the channel every process listens to.
+
+Latency: \`blender_get_object_info {name: "Cube"}\` with \`target_uuid\` naming one addon, sequential over
+Streamable HTTP, then from ${scale.concurrency} concurrent sessions, after a warm-up; every session is on A. Added is the
+row minus the one process without Redis at the same percentile.
+
+${table(
+  ["path", "callers", "calls", "p50 ms", "p95 ms", "p99 ms", "added p50", "added p99", "calls/s", "server A CPU %", "server B CPU %", "redis CPU %"],
+  latencyRows,
+)}
+
+Throughput: closed loop for ${scale.throughputCellMs / 1000} s per row after a 0.5 s warm-up, as in section 3; session i is on A or
+B in turn (i mod 2) and asks addon i mod ${n}, so the column "other process" is the share of sessions whose
+addon is attached to the process they are not on. The last row is one process without Redis at the best
+row's session count. CPU columns are percent of one core; on this machine everything (both servers,
+Redis, the addons worker and the load generator) shares the same cores.
+
+${table(
+  ["layout", "sessions", "other process", "dispatches/s", "p50 ms", "p99 ms", "server A CPU %", "server B CPU %", "redis CPU %", "addons CPU %", "load gen CPU %"],
+  rateRows,
+)}
+
+Best across two processes: ${fmtInt(best.rate)}/s with ${best.sessions} sessions; one process without Redis at
+${baseline.sessions} sessions: ${fmtInt(baseline.rate)}/s.
+`;
+  const values: Record<string, number> = {
+    single_p50: single.sequential.latency.p50,
+    local_redis_p50: local.sequential.latency.p50,
+    cross_p50: cross.sequential.latency.p50,
+    cross_added_p50: cross.sequential.latency.p50 - single.sequential.latency.p50,
+    single_concurrent_p50: single.concurrent.latency.p50,
+    local_redis_concurrent_p50: local.concurrent.latency.p50,
+    cross_concurrent_p50: cross.concurrent.latency.p50,
+    best_rate: best.rate,
+    single_rate: baseline.rate,
+  };
+  for (const r of rates.slice(0, -1)) values[`rate_${r.sessions}s`] = r.rate;
+  return { id: ID, title: TITLE, body, values };
+}
