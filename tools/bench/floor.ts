@@ -28,6 +28,25 @@ export function measured(load: LoadResult, cpu: number[]): Measured {
   return { latency: summarize(load.samples), rate: (load.calls / load.wallMs) * 1000, serverCpu: cpu[0] ?? 0, cpu, errors: load.errors };
 }
 
+/** The command_dispatch of blender_get_object_info {name: "Cube"}: the frame the floors send. */
+export const DISPATCH_FRAME = { message_type: "command_dispatch", job_id: "j-0123456789ab", command: "get_object_info", params: { name: "Cube" }, priority: "info" };
+
+/** A warm-up, then n sequential round trips, metering the processes `pids` names (the peer first). */
+export async function sequentialRoundTrips(n: number, pids: number[], roundTrip: () => Promise<void>): Promise<Measured> {
+  for (let i = 0; i < Math.min(500, n); i++) await roundTrip();
+  const samples: number[] = [];
+  const meter = new CpuMeter(pids);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await roundTrip();
+    samples.push(msSince(t));
+  }
+  const wall = msSince(t0);
+  const cpu = meter.read();
+  return { latency: summarize(samples), rate: (n / wall) * 1000, serverCpu: cpu[0]!, cpu, errors: 0 };
+}
+
 /** Sequential round trips of a small JSON frame (the size of a command_dispatch) to an echo server in another process. */
 export async function wsEcho(n: number): Promise<Measured> {
   const echo = await startWorker("echo");
@@ -35,25 +54,15 @@ export async function wsEcho(n: number): Promise<Measured> {
     const port = await echo.call<number>("listen");
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-    const frame = JSON.stringify({ message_type: "command_dispatch", job_id: "j-0123456789ab", command: "get_object_info", params: { name: "Cube" }, priority: "info" });
+    const frame = JSON.stringify(DISPATCH_FRAME);
     const roundTrip = () =>
       new Promise<void>((resolve) => {
         ws.once("message", () => resolve());
         ws.send(frame);
       });
-    for (let i = 0; i < Math.min(500, n); i++) await roundTrip();
-    const samples: number[] = [];
-    const meter = new CpuMeter([echo.pid]);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const t = process.hrtime.bigint();
-      await roundTrip();
-      samples.push(msSince(t));
-    }
-    const wall = msSince(t0);
-    const [cpu] = meter.read();
+    const result = await sequentialRoundTrips(n, [echo.pid], roundTrip);
     ws.close();
-    return { latency: summarize(samples), rate: (n / wall) * 1000, serverCpu: cpu!, cpu: [cpu!], errors: 0 };
+    return result;
   } finally {
     await echo.stop();
   }

@@ -8,9 +8,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { redisSkipReason, startRedis } from "../redis/redis-server.js";
+import { createClient } from "redis";
+import { redisSkipReason, startRedis, type RedisProcess } from "../redis/redis-server.js";
 import { attachAddons, startBus } from "./bus.js";
-import { measureMcp, type Measured, type NoopFloor } from "./floor.js";
+import { DISPATCH_FRAME, measureMcp, sequentialRoundTrips, type Measured, type NoopFloor } from "./floor.js";
 import { connectHttp, type McpConnection } from "./lean-mcp.js";
 import { closeAll } from "./load.js";
 import { startServer, startWorker, type BenchServer, type Worker } from "./procs.js";
@@ -24,6 +25,7 @@ const TITLE = "7. Scale-out across server processes";
 
 /** Two serve processes on one Redis, with fake addons attached to each. */
 interface Cluster {
+  redis: RedisProcess;
   servers: [BenchServer, BenchServer];
   /** pids metered in every row: server A, server B, redis-server, the addons worker. */
   pids: number[];
@@ -81,10 +83,40 @@ async function startCluster(addonCount: number): Promise<Cluster> {
     const onA = Math.ceil(addonCount / 2);
     const uuids = [...(await attachAddons(addons, a, onA, "a")), ...(await attachAddons(addons, b, addonCount - onA, "b"))];
     await Promise.all([a, b].map((s) => waitUntilListed(s, uuids)));
-    return { servers: [a, b], pids: [a.pid, b.pid, redis.pid, addons.pid], uuids, home: uuids.map((_, k) => (k < onA ? 0 : 1)), stop };
+    return { redis, servers: [a, b], pids: [a.pid, b.pid, redis.pid, addons.pid], uuids, home: uuids.map((_, k) => (k < onA ? 0 : 1)), stop };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * The floor under a cross-process dispatch: a message the size of a routed
+ * command_dispatch published to another Node process, which publishes it
+ * back, with the server's Redis client (node-redis). That is the two Redis
+ * hops a cross-process dispatch adds to its critical path (the dispatch
+ * out, the completed job_update back).
+ */
+async function pubsubFloor(redis: RedisProcess, n: number): Promise<Measured> {
+  const echo = await startWorker("redis-echo");
+  const cmd = createClient({ url: redis.url });
+  const sub = cmd.duplicate();
+  try {
+    await echo.call("listen", { url: redis.url, ping: "bench:ping", pong: "bench:pong" });
+    await Promise.all([cmd.connect(), sub.connect()]);
+    let answered = () => {};
+    await sub.subscribe("bench:pong", () => answered());
+    // As the server routes it: the addon protocol's own message in an envelope naming user, Blender and origin.
+    const message = JSON.stringify({ kind: "to_addon", user: "local", uuid: "b-0", origin: "p-0123abcd", message: DISPATCH_FRAME });
+    const roundTrip = async () => {
+      const back = new Promise<void>((resolve) => (answered = resolve));
+      await cmd.publish("bench:ping", message);
+      await back;
+    };
+    return await sequentialRoundTrips(n, [echo.pid, redis.pid], roundTrip);
+  } finally {
+    await Promise.allSettled([sub.close(), cmd.close()]);
+    await echo.stop();
   }
 }
 
@@ -142,6 +174,7 @@ export async function run(scale: Scale): Promise<Section> {
   const n = scale.scaleoutAddons;
   // The two-process runs first, so that the single-process throughput row can be taken at their best session count.
   const cluster = await startCluster(n);
+  let hops: Measured;
   let local: NoopFloor;
   let cross: NoopFloor;
   const rates: RateRow[] = [];
@@ -149,6 +182,7 @@ export async function run(scale: Scale): Promise<Section> {
     const [a] = cluster.servers;
     const open = () => connectHttp(a.mcpUrl, a.token);
     const pids = () => cluster.pids.slice(0, 3);
+    hops = await pubsubFloor(cluster.redis, scale.dispatchCalls);
     local = await measureMcp(open, pids, objectInfo(cluster.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
     cross = await measureMcp(open, pids, objectInfo(cluster.uuids[cluster.home.indexOf(1)]!), scale.dispatchCalls, scale.concurrency, false);
     for (const c of await rateCells(scale, cluster.servers, cluster.uuids, cluster.pids, scale.scaleoutSessions)) {
@@ -206,6 +240,7 @@ export async function run(scale: Scale): Promise<Section> {
     r.loadCpu.toFixed(0),
   ]);
   const baseline = rates[rates.length - 1]!;
+  const crossOverLocal = cross.sequential.latency.p50 - local.sequential.latency.p50;
   const onA = cluster.home.filter((h) => h === 0).length;
 
   const body = `Two \`blender-mcp serve --redis\` processes, A and B, on one \`redis-server\` (no persistence),
@@ -226,6 +261,12 @@ ${table(
   latencyRows,
 )}
 
+Sequentially, the addon on the other process costs ${fmtMs(crossOverLocal)} ms at p50 over the addon on the session's own
+process (both with \`--redis\`). The two Redis hops that path adds (the dispatch out, the completed job_update
+back) cost ${fmtMs(hops.latency.p50)} ms p50, ${fmtMs(hops.latency.p99)} ms p99 on their own: a message the size of a routed command_dispatch
+published to another Node process that publishes it back, with the server's Redis client (node-redis),
+${fmtInt(hops.latency.n)} round trips after a warm-up.
+
 Throughput: closed loop for ${scale.throughputCellMs / 1000} s per row after a 0.5 s warm-up, as in section 3; session i is on A or
 B in turn (i mod 2) and asks addon i mod ${n}, so the column "other process" is the share of sessions whose
 addon is attached to the process they are not on. The last row is one process without Redis at the best
@@ -245,6 +286,8 @@ ${baseline.sessions} sessions: ${fmtInt(baseline.rate)}/s.
     local_redis_p50: local.sequential.latency.p50,
     cross_p50: cross.sequential.latency.p50,
     cross_added_p50: cross.sequential.latency.p50 - single.sequential.latency.p50,
+    cross_over_local_p50: crossOverLocal,
+    redis_hops_p50: hops.latency.p50,
     single_concurrent_p50: single.concurrent.latency.p50,
     local_redis_concurrent_p50: local.concurrent.latency.p50,
     cross_concurrent_p50: cross.concurrent.latency.p50,
