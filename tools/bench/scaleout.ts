@@ -5,7 +5,7 @@
  * beside one process without Redis measured in the same run.
  */
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "redis";
@@ -142,10 +142,10 @@ interface RateRow {
   loadCpu: number;
 }
 
-/** A closed loop over `sessions` sessions, session i on servers[i mod n] asking uuids[i mod N], metering `pids`. */
-async function rateCells(scale: Scale, servers: BenchServer[], uuids: string[], pids: number[], sessionCounts: number[]) {
+/** Closed loops over each count of sessions, session i on servers[i mod n] asking the addon target(i), metering `pids`. */
+async function rateCells(scale: Scale, servers: BenchServer[], target: (session: number) => string, pids: number[], sessionCounts: number[]) {
   const conns: McpConnection[] = [];
-  const target = new Map<McpConnection, string>();
+  const targets = new Map<McpConnection, string>();
   try {
     const cells = [];
     for (const sessions of sessionCounts) {
@@ -154,9 +154,9 @@ async function rateCells(scale: Scale, servers: BenchServer[], uuids: string[], 
         const server = servers[i % servers.length]!;
         const conn = await connectHttp(server.mcpUrl, server.token);
         conns.push(conn);
-        target.set(conn, uuids[i % uuids.length]!);
+        targets.set(conn, target(i));
       }
-      const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: target.get(c)! });
+      const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: targets.get(c)! });
       cells.push({ sessions, ...(await cell(conns.slice(0, sessions), scale.throughputCellMs, pids, call)) });
     }
     return cells;
@@ -174,33 +174,51 @@ export async function run(scale: Scale): Promise<Section> {
   const n = scale.scaleoutAddons;
   // The two-process runs first, so that the single-process throughput row can be taken at their best session count.
   const cluster = await startCluster(n);
+  const { uuids, home } = cluster;
   let hops: Measured;
   let local: NoopFloor;
   let cross: NoopFloor;
-  const rates: RateRow[] = [];
+  let mixed: RateRow[];
+  let best: RateRow;
+  let allLocal: RateRow;
+  let allCross: RateRow;
   try {
     const [a] = cluster.servers;
     const open = () => connectHttp(a.mcpUrl, a.token);
     const pids = () => cluster.pids.slice(0, 3);
     hops = await pubsubFloor(cluster.redis, scale.dispatchCalls);
-    local = await measureMcp(open, pids, objectInfo(cluster.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
-    cross = await measureMcp(open, pids, objectInfo(cluster.uuids[cluster.home.indexOf(1)]!), scale.dispatchCalls, scale.concurrency, false);
-    for (const c of await rateCells(scale, cluster.servers, cluster.uuids, cluster.pids, scale.scaleoutSessions)) {
-      const crossing = Array.from({ length: c.sessions }, (_, i) => i).filter((i) => cluster.home[i % n] !== i % 2).length;
-      rates.push({ layout: "2 processes + Redis", sessions: c.sessions, crossShare: crossing / c.sessions, rate: c.rate, p50: c.p50, p99: c.p99, cpu: c.cpu, loadCpu: c.loadCpu });
-    }
+    local = await measureMcp(open, pids, objectInfo(uuids[home.indexOf(0)]!), scale.dispatchCalls, scale.concurrency, false);
+    cross = await measureMcp(open, pids, objectInfo(uuids[home.indexOf(1)]!), scale.dispatchCalls, scale.concurrency, false);
+
+    const measure = async (layout: string, target: (i: number) => string, counts: number[]): Promise<RateRow[]> => {
+      const cells = await rateCells(scale, cluster.servers, target, cluster.pids, counts);
+      return cells.map((c) => {
+        // Session i is on process i mod 2.
+        const crossing = Array.from({ length: c.sessions }, (_, i) => i).filter((i) => home[uuids.indexOf(target(i))] !== i % 2).length;
+        return { layout, sessions: c.sessions, crossShare: crossing / c.sessions, rate: c.rate, p50: c.p50, p99: c.p99, cpu: c.cpu, loadCpu: c.loadCpu };
+      });
+    };
+    mixed = await measure(`2 processes + Redis, addon i mod ${n}`, (i) => uuids[i % n]!, scale.scaleoutSessions);
+    best = mixed.reduce((x, y) => (y.rate > x.rate ? y : x));
+    // The two ends of the same load at the best session count: every session's addon on its own process, or on the other.
+    const nth = (proc: number, k: number) => {
+      const there = uuids.filter((_, j) => home[j] === proc);
+      return there[k % there.length]!;
+    };
+    [allLocal] = (await measure("2 processes + Redis, addon on the session's process", (i) => nth(i % 2, i >> 1), [best.sessions])) as [RateRow];
+    [allCross] = (await measure("2 processes + Redis, addon on the other process", (i) => nth(1 - (i % 2), i >> 1), [best.sessions])) as [RateRow];
   } finally {
     await cluster.stop();
   }
-  const best = rates.reduce((x, y) => (y.rate > x.rate ? y : x));
 
   const bus = await startBus(n);
   let single: NoopFloor;
+  let baseline: RateRow;
   try {
     const open = () => connectHttp(bus.server.mcpUrl, bus.server.token);
     single = await measureMcp(open, () => [bus.server.pid], objectInfo(bus.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
-    const [c] = await rateCells(scale, [bus.server], bus.uuids, [bus.server.pid, bus.addons.pid], [best.sessions]);
-    rates.push({ layout: "1 process, no Redis", sessions: c!.sessions, crossShare: null, rate: c!.rate, p50: c!.p50, p99: c!.p99, cpu: [c!.cpu[0]!, null, null, c!.cpu[1]!], loadCpu: c!.loadCpu });
+    const [c] = await rateCells(scale, [bus.server], (i) => bus.uuids[i % n]!, [bus.server.pid, bus.addons.pid], [best.sessions]);
+    baseline = { layout: "1 process, no Redis", sessions: c!.sessions, crossShare: null, rate: c!.rate, p50: c!.p50, p99: c!.p99, cpu: [c!.cpu[0]!, null, null, c!.cpu[1]!], loadCpu: c!.loadCpu };
   } finally {
     await bus.stop();
   }
@@ -229,7 +247,7 @@ export async function run(scale: Scale): Promise<Section> {
       ]);
     }
   }
-  const rateRows = rates.map((r) => [
+  const rateRows = [...mixed, allLocal, allCross, baseline].map((r) => [
     r.layout,
     r.sessions,
     r.crossShare === null ? "-" : `${Math.round(r.crossShare * 100)} %`,
@@ -239,9 +257,8 @@ export async function run(scale: Scale): Promise<Section> {
     ...r.cpu.map(pct),
     r.loadCpu.toFixed(0),
   ]);
-  const baseline = rates[rates.length - 1]!;
   const crossOverLocal = cross.sequential.latency.p50 - local.sequential.latency.p50;
-  const onA = cluster.home.filter((h) => h === 0).length;
+  const onA = home.filter((h) => h === 0).length;
 
   const body = `Two \`blender-mcp serve --redis\` processes, A and B, on one \`redis-server\` (no persistence),
 sharing a data dir so that the local token works on both (each keeps its own job store and log), with
@@ -261,25 +278,27 @@ ${table(
   latencyRows,
 )}
 
-Sequentially, the addon on the other process costs ${fmtMs(crossOverLocal)} ms at p50 over the addon on the session's own
-process (both with \`--redis\`). The two Redis hops that path adds (the dispatch out, the completed job_update
-back) cost ${fmtMs(hops.latency.p50)} ms p50, ${fmtMs(hops.latency.p99)} ms p99 on their own: a message the size of a routed command_dispatch
-published to another Node process that publishes it back, with the server's Redis client (node-redis),
-${fmtInt(hops.latency.n)} round trips after a warm-up.
+Sequentially, the addon on the other process costs ${fmtMs(crossOverLocal)} ms at p50 over the addon on the session's
+own process (both with \`--redis\`). The two Redis hops that path adds (the dispatch out, the completed
+job_update back) take ${fmtMs(hops.latency.p50)} ms p50, ${fmtMs(hops.latency.p99)} ms p99 on their own: a message the size of a routed
+command_dispatch published to another Node process that publishes it back, with the server's Redis client
+(node-redis), ${fmtInt(hops.latency.n)} round trips after a warm-up.
 
-Throughput: closed loop for ${scale.throughputCellMs / 1000} s per row after a 0.5 s warm-up, as in section 3; session i is on A or
-B in turn (i mod 2) and asks addon i mod ${n}, so the column "other process" is the share of sessions whose
-addon is attached to the process they are not on. The last row is one process without Redis at the best
-row's session count. CPU columns are percent of one core; on this machine everything (both servers,
-Redis, the addons worker and the load generator) shares the same cores.
+Throughput: closed loop for ${scale.throughputCellMs / 1000} s per row after a 0.5 s warm-up, as in section 3. Session i is on A or
+B in turn (i mod 2) and asks addon i mod ${n}; "other process" is the share of sessions whose addon is
+attached to the process they are not on. At the best of those session counts, the same sessions again
+with every addon on the session's own process, then every addon on the other process, and last one
+process without Redis. CPU columns are percent of one core; everything here (both servers, Redis, the
+addons worker and the load generator) shares this machine's ${cpus().length} cores.
 
 ${table(
   ["layout", "sessions", "other process", "dispatches/s", "p50 ms", "p99 ms", "server A CPU %", "server B CPU %", "redis CPU %", "addons CPU %", "load gen CPU %"],
   rateRows,
 )}
 
-Best across two processes: ${fmtInt(best.rate)}/s with ${best.sessions} sessions; one process without Redis at
-${baseline.sessions} sessions: ${fmtInt(baseline.rate)}/s.
+Best across two processes with addon i mod ${n}: ${fmtInt(best.rate)}/s with ${best.sessions} sessions; at that count,
+${fmtInt(allLocal.rate)}/s with every addon on the session's process, ${fmtInt(allCross.rate)}/s with every addon on the other
+one, and ${fmtInt(baseline.rate)}/s from one process without Redis.
 `;
   const values: Record<string, number> = {
     single_p50: single.sequential.latency.p50,
@@ -292,8 +311,10 @@ ${baseline.sessions} sessions: ${fmtInt(baseline.rate)}/s.
     local_redis_concurrent_p50: local.concurrent.latency.p50,
     cross_concurrent_p50: cross.concurrent.latency.p50,
     best_rate: best.rate,
+    all_local_rate: allLocal.rate,
+    all_cross_rate: allCross.rate,
     single_rate: baseline.rate,
   };
-  for (const r of rates.slice(0, -1)) values[`rate_${r.sessions}s`] = r.rate;
+  for (const r of mixed) values[`rate_${r.sessions}s`] = r.rate;
   return { id: ID, title: TITLE, body, values };
 }
