@@ -17,7 +17,7 @@ import { closeAll } from "./load.js";
 import { startServer, startWorker, type BenchServer, type Worker } from "./procs.js";
 import { table, type Section } from "./report.js";
 import type { Scale } from "./scale.js";
-import { fmtInt, fmtMs } from "./stats.js";
+import { fmtInt, fmtMs, summarize } from "./stats.js";
 import { cell } from "./throughput.js";
 
 const ID = "scaleout";
@@ -129,9 +129,21 @@ interface LatencyRow {
   cpu: (r: Measured) => (number | null)[];
 }
 
+/** The calls of one kind of session in a throughput row: those whose addon is on their own process, or on the other. */
+interface CallsOfKind {
+  /** Share of the row's calls. */
+  share: number;
+  rate: number;
+  /** Null when no such call completed. */
+  p50: number | null;
+  p99: number | null;
+}
+
 interface RateRow {
   layout: string;
   sessions: number;
+  /** Two-process rows: the calls of sessions whose addon is on their own process, and on the other. */
+  kinds: { own: CallsOfKind; other: CallsOfKind } | null;
   /** Share of the sessions whose addon is on the other process. */
   crossShare: number | null;
   rate: number;
@@ -157,7 +169,8 @@ async function rateCells(scale: Scale, servers: BenchServer[], target: (session:
         targets.set(conn, target(i));
       }
       const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: targets.get(c)! });
-      cells.push({ sessions, ...(await cell(conns.slice(0, sessions), scale.throughputCellMs, pids, call)) });
+      const measured = await cell(conns.slice(0, sessions), scale.throughputCellMs, pids, call);
+      cells.push({ sessions, ...measured, perSession: conns.slice(0, sessions).map((c) => measured.byConnection.get(c)!) });
     }
     return cells;
   } finally {
@@ -194,8 +207,25 @@ export async function run(scale: Scale): Promise<Section> {
       const cells = await rateCells(scale, cluster.servers, target, cluster.pids, counts);
       return cells.map((c) => {
         // Session i is on process i mod 2.
-        const crossing = Array.from({ length: c.sessions }, (_, i) => i).filter((i) => home[uuids.indexOf(target(i))] !== i % 2).length;
-        return { layout, sessions: c.sessions, crossShare: crossing / c.sessions, rate: c.rate, p50: c.p50, p99: c.p99, cpu: c.cpu, loadCpu: c.loadCpu };
+        const crosses = (i: number) => home[uuids.indexOf(target(i))] !== i % 2;
+        const crossing = c.perSession.filter((_, i) => crosses(i)).length;
+        const total = c.perSession.reduce((sum, s) => sum + s.length, 0);
+        const kind = (other: boolean): CallsOfKind => {
+          const samples = c.perSession.filter((_, i) => crosses(i) === other).flat();
+          const latency = samples.length > 0 ? summarize(samples) : null;
+          return { share: samples.length / total, rate: (samples.length / c.wallMs) * 1000, p50: latency?.p50 ?? null, p99: latency?.p99 ?? null };
+        };
+        return {
+          layout,
+          sessions: c.sessions,
+          crossShare: crossing / c.sessions,
+          kinds: { own: kind(false), other: kind(true) },
+          rate: c.rate,
+          p50: c.p50,
+          p99: c.p99,
+          cpu: c.cpu,
+          loadCpu: c.loadCpu,
+        };
       });
     };
     mixed = await measure(`2 processes + Redis, addon i mod ${n}`, (i) => uuids[i % n]!, scale.scaleoutSessions);
@@ -218,7 +248,7 @@ export async function run(scale: Scale): Promise<Section> {
     const open = () => connectHttp(bus.server.mcpUrl, bus.server.token);
     single = await measureMcp(open, () => [bus.server.pid], objectInfo(bus.uuids[0]!), scale.dispatchCalls, scale.concurrency, false);
     const [c] = await rateCells(scale, [bus.server], (i) => bus.uuids[i % n]!, [bus.server.pid, bus.addons.pid], [best.sessions]);
-    baseline = { layout: "1 process, no Redis", sessions: c!.sessions, crossShare: null, rate: c!.rate, p50: c!.p50, p99: c!.p99, cpu: [c!.cpu[0]!, null, null, c!.cpu[1]!], loadCpu: c!.loadCpu };
+    baseline = { layout: "1 process, no Redis", sessions: c!.sessions, crossShare: null, kinds: null, rate: c!.rate, p50: c!.p50, p99: c!.p99, cpu: [c!.cpu[0]!, null, null, c!.cpu[1]!], loadCpu: c!.loadCpu };
   } finally {
     await bus.stop();
   }
@@ -250,12 +280,21 @@ export async function run(scale: Scale): Promise<Section> {
   const rateRows = [...mixed, allLocal, allCross, baseline].map((r) => [
     r.layout,
     r.sessions,
-    r.crossShare === null ? "-" : `${Math.round(r.crossShare * 100)} %`,
     fmtInt(r.rate),
     fmtMs(r.p50),
     fmtMs(r.p99),
     ...r.cpu.map(pct),
     r.loadCpu.toFixed(0),
+  ]);
+  const percent = (share: number) => `${Math.round(share * 100)} %`;
+  const kindCells = (k: CallsOfKind) => (k.p50 === null ? ["0", "-", "-"] : [fmtInt(k.rate), fmtMs(k.p50), fmtMs(k.p99!)]);
+  const kindRows = [...mixed, allLocal, allCross].map((r) => [
+    r.layout,
+    r.sessions,
+    percent(r.crossShare!),
+    percent(r.kinds!.other.share),
+    ...kindCells(r.kinds!.own),
+    ...kindCells(r.kinds!.other),
   ]);
   const crossOverLocal = cross.sequential.latency.p50 - local.sequential.latency.p50;
   const onA = home.filter((h) => h === 0).length;
@@ -285,15 +324,22 @@ command_dispatch published to another Node process that publishes it back, with 
 (node-redis), ${fmtInt(hops.latency.n)} round trips after a warm-up.
 
 Throughput: closed loop for ${scale.throughputCellMs / 1000} s per row after a 0.5 s warm-up, as in section 3. Session i is on A or
-B in turn (i mod 2) and asks addon i mod ${n}; "other process" is the share of sessions whose addon is
-attached to the process they are not on. At the best of those session counts, the same sessions again
+B in turn (i mod 2) and asks addon i mod ${n}. At the best of those session counts, the same sessions again
 with every addon on the session's own process, then every addon on the other process, and last one
 process without Redis. CPU columns are percent of one core; everything here (both servers, Redis, the
 addons worker and the load generator) shares this machine's ${cpus().length} cores.
 
 ${table(
-  ["layout", "sessions", "other process", "dispatches/s", "p50 ms", "p99 ms", "server A CPU %", "server B CPU %", "redis CPU %", "addons CPU %", "load gen CPU %"],
+  ["layout", "sessions", "dispatches/s", "p50 ms", "p99 ms", "server A CPU %", "server B CPU %", "redis CPU %", "addons CPU %", "load gen CPU %"],
   rateRows,
+)}
+
+The same two-process rows split by session: those whose addon is on their own process, and those whose
+addon is on the other one (the share of sessions, then the share of the calls they completed).
+
+${table(
+  ["layout", "sessions", "sessions to the other process", "calls to the other process", "own process calls/s", "p50 ms", "p99 ms", "other process calls/s", "p50 ms", "p99 ms"],
+  kindRows,
 )}
 
 Best across two processes with addon i mod ${n}: ${fmtInt(best.rate)}/s with ${best.sessions} sessions; at that count,
@@ -315,6 +361,9 @@ one, and ${fmtInt(baseline.rate)}/s from one process without Redis.
     all_cross_rate: allCross.rate,
     single_rate: baseline.rate,
   };
-  for (const r of mixed) values[`rate_${r.sessions}s`] = r.rate;
+  for (const r of mixed) {
+    values[`rate_${r.sessions}s`] = r.rate;
+    values[`other_process_rate_${r.sessions}s`] = r.kinds!.other.rate;
+  }
   return { id: ID, title: TITLE, body, values };
 }

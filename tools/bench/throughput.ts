@@ -38,6 +38,8 @@ export async function cell(conns: McpConnection[], durationMs: number, pids: num
     p99: latency.p99,
     cpu,
     loadCpu: ((used.user + used.system) / 1000 / result.wallMs) * 100,
+    wallMs: result.wallMs,
+    byConnection: result.byConnection,
   };
 }
 
