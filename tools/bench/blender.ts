@@ -46,7 +46,7 @@ async function throughMcp(version: BlenderVersion, calls: number): Promise<Measu
     for (const c of COMMANDS) {
       const call = () => conn.call(c.tool, c.params);
       await closedLoop([conn], { calls: Math.min(20, calls), call });
-      out.push({ label: c.label, latency: measured(await closedLoop([conn], { calls, call }), 0).latency });
+      out.push({ label: c.label, latency: measured(await closedLoop([conn], { calls, call }), []).latency });
     }
     await conn.close();
     return out;

@@ -27,7 +27,7 @@ export async function measureDispatch(scale: Scale, cpuProfile = false): Promise
   let http: NoopFloor;
   let stdio: NoopFloor;
   try {
-    const pid = () => bus.server.pid;
+    const pid = () => [bus.server.pid];
     http = await measureMcp(() => connectHttp(bus.server.mcpUrl, bus.server.token), pid, getObjectInfo, scale.dispatchCalls, scale.concurrency, false);
     const relay = () => connectStdio(...relayArgv(bus.server));
     stdio = await measureMcp(relay, pid, getObjectInfo, scale.stdioCalls, scale.concurrency, true);

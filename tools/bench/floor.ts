@@ -15,14 +15,36 @@ export interface Measured {
   latency: Latency;
   /** Calls per second over the run. */
   rate: number;
-  /** Server CPU, percent of one core, over the run. */
+  /** Server CPU, percent of one core, over the run (the first of cpu). */
   serverCpu: number;
+  /** CPU of each metered process, percent of one core, in the order they were given. */
+  cpu: number[];
   errors: number;
 }
 
-export function measured(load: LoadResult, serverCpu: number): Measured {
+/** cpu: each metered process's share of a core over the run, the server first (none when nothing was metered). */
+export function measured(load: LoadResult, cpu: number[]): Measured {
   if (load.errors > 0) throw new Error(`${load.errors} of ${load.calls} calls failed; first: ${load.firstError}`);
-  return { latency: summarize(load.samples), rate: (load.calls / load.wallMs) * 1000, serverCpu, errors: load.errors };
+  return { latency: summarize(load.samples), rate: (load.calls / load.wallMs) * 1000, serverCpu: cpu[0] ?? 0, cpu, errors: load.errors };
+}
+
+/** The command_dispatch of blender_get_object_info {name: "Cube"}: the frame the floors send. */
+export const DISPATCH_FRAME = { message_type: "command_dispatch", job_id: "j-0123456789ab", command: "get_object_info", params: { name: "Cube" }, priority: "info" };
+
+/** A warm-up, then n sequential round trips, metering the processes `pids` names (the peer first). */
+export async function sequentialRoundTrips(n: number, pids: number[], roundTrip: () => Promise<void>): Promise<Measured> {
+  for (let i = 0; i < Math.min(500, n); i++) await roundTrip();
+  const samples: number[] = [];
+  const meter = new CpuMeter(pids);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await roundTrip();
+    samples.push(msSince(t));
+  }
+  const wall = msSince(t0);
+  const cpu = meter.read();
+  return { latency: summarize(samples), rate: (n / wall) * 1000, serverCpu: cpu[0]!, cpu, errors: 0 };
 }
 
 /** Sequential round trips of a small JSON frame (the size of a command_dispatch) to an echo server in another process. */
@@ -32,25 +54,15 @@ export async function wsEcho(n: number): Promise<Measured> {
     const port = await echo.call<number>("listen");
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-    const frame = JSON.stringify({ message_type: "command_dispatch", job_id: "j-0123456789ab", command: "get_object_info", params: { name: "Cube" }, priority: "info" });
+    const frame = JSON.stringify(DISPATCH_FRAME);
     const roundTrip = () =>
       new Promise<void>((resolve) => {
         ws.once("message", () => resolve());
         ws.send(frame);
       });
-    for (let i = 0; i < Math.min(500, n); i++) await roundTrip();
-    const samples: number[] = [];
-    const meter = new CpuMeter([echo.pid]);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const t = process.hrtime.bigint();
-      await roundTrip();
-      samples.push(msSince(t));
-    }
-    const wall = msSince(t0);
-    const [cpu] = meter.read();
+    const result = await sequentialRoundTrips(n, [echo.pid], roundTrip);
     ws.close();
-    return { latency: summarize(samples), rate: (n / wall) * 1000, serverCpu: cpu!, errors: 0 };
+    return result;
   } finally {
     await echo.stop();
   }
@@ -63,10 +75,10 @@ export interface NoopFloor {
 
 const noop = (conn: McpConnection) => conn.call("noop", {});
 
-/** Warm up, then n sequential calls on one connection and n calls from `concurrency` callers. */
+/** Warm up, then n sequential calls on one connection and n calls from `concurrency` callers, metering the processes `pids` names (the server first). */
 export async function measureMcp(
   open: () => Promise<McpConnection>,
-  serverPid: () => number,
+  pids: () => number[],
   call: (conn: McpConnection, i: number) => ReturnType<McpConnection["call"]>,
   n: number,
   concurrency: number,
@@ -77,13 +89,13 @@ export async function measureMcp(
   const conns = [first];
   try {
     await closedLoop([first], { calls: Math.min(500, n), call });
-    let meter = new CpuMeter([serverPid()]);
-    const sequential = measured(await closedLoop([first], { calls: n, call }), meter.read()[0]!);
+    let meter = new CpuMeter(pids());
+    const sequential = measured(await closedLoop([first], { calls: n, call }), meter.read());
     if (!sharedConnection) while (conns.length < concurrency) conns.push(await open());
     const callersPerConnection = sharedConnection ? concurrency : 1;
     await closedLoop(conns, { calls: Math.min(500, n), call, callersPerConnection });
-    meter = new CpuMeter([serverPid()]);
-    const concurrent = measured(await closedLoop(conns, { calls: n, call, callersPerConnection }), meter.read()[0]!);
+    meter = new CpuMeter(pids());
+    const concurrent = measured(await closedLoop(conns, { calls: n, call, callersPerConnection }), meter.read());
     return { sequential, concurrent };
   } finally {
     await closeAll(conns);
@@ -94,7 +106,7 @@ export async function noopHttp(n: number, concurrency: number): Promise<NoopFloo
   const server = await startWorker("noop-mcp");
   try {
     const port = await server.call<number>("listen");
-    return await measureMcp(() => connectHttp(`http://127.0.0.1:${port}/mcp`), () => server.pid, noop, n, concurrency, false);
+    return await measureMcp(() => connectHttp(`http://127.0.0.1:${port}/mcp`), () => [server.pid], noop, n, concurrency, false);
   } finally {
     await server.stop();
   }
@@ -107,7 +119,7 @@ export async function noopStdio(n: number, concurrency: number): Promise<NoopFlo
     pid = conn.child.pid!;
     return conn;
   };
-  return measureMcp(open, () => pid, noop, n, concurrency, true);
+  return measureMcp(open, () => [pid], noop, n, concurrency, true);
 }
 
 export const latencyCells = (l: Latency) => [fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99)];

@@ -4,13 +4,17 @@ import * as connections from "./connections.js";
 import * as dispatch from "./dispatch.js";
 import * as floor from "./floor.js";
 import * as payloads from "./payloads.js";
+import * as scaleout from "./scaleout.js";
 import * as throughput from "./throughput.js";
+import { redisSkipReason } from "../redis/redis-server.js";
 import type { Section } from "./report.js";
 import type { Scale } from "./scale.js";
 
 export interface Benchmark {
   id: string;
   run(scale: Scale): Promise<Section>;
+  /** Why it cannot run on this machine (a program it needs is missing), or null; throws where that must fail instead. */
+  skipReason?: () => string | null;
 }
 
 export const BENCHMARKS: Benchmark[] = [
@@ -20,4 +24,5 @@ export const BENCHMARKS: Benchmark[] = [
   { id: "connections", run: connections.run },
   { id: "payloads", run: payloads.run },
   { id: "blender", run: blender.run },
+  { id: "scaleout", run: scaleout.run, skipReason: redisSkipReason },
 ];

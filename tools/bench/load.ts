@@ -14,6 +14,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   samples: number[];
+  /** The same samples, by the connection that made them. */
+  byConnection: Map<McpConnection, number[]>;
   calls: number;
   /** Calls that did not come back as a completed tool result. */
   errors: number;
@@ -31,6 +33,7 @@ export function completed(result: ToolResult): boolean {
 export async function closedLoop(conns: McpConnection[], options: LoadOptions): Promise<LoadResult> {
   const { calls = Infinity, durationMs = Infinity, callersPerConnection = 1 } = options;
   const samples: number[] = [];
+  const byConnection = new Map(conns.map((c) => [c, [] as number[]]));
   let started = 0;
   let errors = 0;
   let firstError: string | null = null;
@@ -42,7 +45,9 @@ export async function closedLoop(conns: McpConnection[], options: LoadOptions): 
       const t = process.hrtime.bigint();
       try {
         const result = await options.call(conn, n);
-        samples.push(msSince(t));
+        const ms = msSince(t);
+        samples.push(ms);
+        byConnection.get(conn)!.push(ms);
         if (!completed(result)) {
           errors++;
           firstError ??= JSON.stringify(result.structuredContent ?? result.content).slice(0, 300);
@@ -54,7 +59,7 @@ export async function closedLoop(conns: McpConnection[], options: LoadOptions): 
     }
   };
   await Promise.all(conns.flatMap((c) => Array.from({ length: callersPerConnection }, () => caller(c))));
-  return { samples, calls: samples.length, errors, firstError, wallMs: msSince(t0) };
+  return { samples, byConnection, calls: samples.length, errors, firstError, wallMs: msSince(t0) };
 }
 
 export async function closeAll(conns: McpConnection[]): Promise<void> {

@@ -29,7 +29,7 @@ export async function run(scale: Scale): Promise<Section> {
       };
       await closedLoop([conn], { calls: 1, call });
       const meter = new CpuMeter([bus.server.pid]);
-      const m = measured(await closedLoop([conn], { calls: scale.payloadCalls, call }), meter.read()[0]!);
+      const m = measured(await closedLoop([conn], { calls: scale.payloadCalls, call }), meter.read());
       const mbps = size / 1e6 / (m.latency.p50 / 1000);
       rows.push([c.what, m.latency.n, fmtBytes(size), fmtMs(m.latency.p50), fmtMs(m.latency.p95), mbps.toFixed(0), m.serverCpu.toFixed(0)]);
       values[`p50_${i}`] = m.latency.p50;

@@ -61,6 +61,12 @@ export interface ServerOptions {
   /** Run under `node --cpu-prof`; the profile lands in cpuProfileDir on stop(). */
   cpuProfile?: boolean;
   args?: string[];
+  /**
+   * A data dir shared with other servers (their token store, so one token
+   * works on all, as scale-out needs); by default a private one. The log and
+   * any CPU profile stay in a folder of this server's own.
+   */
+  dataDir?: string;
 }
 
 async function waitForHealth(port: number, child: ChildProcess, logFile: string): Promise<void> {
@@ -95,6 +101,7 @@ export const LIFTED_LIMITS = [
 /** `blender-mcp serve` at the default log level, its log in a file (a full pipe would stall it). */
 export async function startServer(options: ServerOptions = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), "blender-mcp-bench-"));
+  const dataDir = options.dataDir ?? dir;
   const logFile = join(dir, "server.log");
   const port = await freePort();
   const nodeArgs = options.cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
@@ -108,9 +115,10 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     String(port),
     "--exit-when-idle",
     "120",
-    // A private data dir: the server's local token (and job store) go there, not into the user's profile.
+    // The bench's own data dir (private, or shared by a scale-out run's servers): the local token and the
+    // job store go there, not into the user's profile.
     "--data-dir",
-    dir,
+    dataDir,
     ...LIFTED_LIMITS,
     ...(options.args ?? []),
   ]);
@@ -118,7 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   closeSync(fd);
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   await waitForHealth(port, child, logFile);
-  const tokenFile = join(dir, "local-token");
+  const tokenFile = join(dataDir, "local-token");
   return {
     pid: child.pid!,
     port,
@@ -126,7 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     mcpSocketUrl: `ws://127.0.0.1:${port}/mcp`,
     addonUrl: `ws://127.0.0.1:${port}/addon`,
     logFile,
-    dataDir: dir,
+    dataDir,
     token: readFileSync(tokenFile, "utf8").trim(),
     cpuProfileDir: options.cpuProfile ? dir : null,
     async stop() {

@@ -18,6 +18,10 @@ export interface Scale {
   connectionWorkers: number;
   payloadCalls: number;
   blenderCalls: number;
+  /** Fake addons in the scale-out throughput run, half on each server process. */
+  scaleoutAddons: number;
+  /** Concurrent MCP sessions in the scale-out throughput run, spread round-robin over the processes. */
+  scaleoutSessions: number[];
 }
 
 export const FULL: Scale = {
@@ -33,6 +37,8 @@ export const FULL: Scale = {
   connectionWorkers: 4,
   payloadCalls: 20,
   blenderCalls: 200,
+  scaleoutAddons: 10,
+  scaleoutSessions: [10, 50, 100],
 };
 
 export const SMOKE: Scale = {
@@ -48,4 +54,7 @@ export const SMOKE: Scale = {
   connectionWorkers: 2,
   payloadCalls: 1,
   blenderCalls: 2,
+  // Four, so that some sessions' addons are on the other process (with two, session i and addon i share one).
+  scaleoutAddons: 4,
+  scaleoutSessions: [2, 4],
 };

@@ -32,7 +32,7 @@ interface Cell {
 }
 
 /** Runs `call` from every connection for durationMs after a short warm-up, metering the given processes. */
-async function cell(conns: McpConnection[], durationMs: number, pids: number[], call: (c: McpConnection, i: number) => ReturnType<McpConnection["call"]>) {
+export async function cell(conns: McpConnection[], durationMs: number, pids: number[], call: (c: McpConnection, i: number) => ReturnType<McpConnection["call"]>) {
   await closedLoop(conns, { durationMs: Math.min(500, durationMs), call });
   const meter = new CpuMeter(pids);
   const load = process.cpuUsage();
@@ -47,6 +47,8 @@ async function cell(conns: McpConnection[], durationMs: number, pids: number[], 
     p99: latency.p99,
     cpu,
     loadCpu: ((used.user + used.system) / 1000 / result.wallMs) * 100,
+    wallMs: result.wallMs,
+    byConnection: result.byConnection,
   };
 }
 
