@@ -20,6 +20,12 @@ export interface Backplane {
   /** A bus notification, for the user's subscribers on other processes. */
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void;
   /**
+   * Whether anyone here listens to the user's job events from other
+   * processes (a blender://jobs subscriber). Resolves once events published
+   * from then on will arrive.
+   */
+  watchEvents(userId: string, watching: boolean): Promise<void>;
+  /**
    * A job_update from a Blender here for a job this process does not hold:
    * forwarded to the process that does. False when no process sent it here.
    */

@@ -2,14 +2,19 @@
  * Several `blender-mcp serve` processes sharing users' buses through Redis.
  * Redis is the only thing between them: a registry of attached Blenders per
  * user (a hash), job records (a hash per job), per-process pub/sub channels
- * carrying the addon protocol's own messages, and liveness keys with a TTL.
+ * carrying the addon protocol's own messages, per-user channels of job
+ * events (subscribed only where someone listens), and liveness keys with a
+ * TTL.
+ *
+ * Routing has connections of its own: a dispatch to another process must
+ * not queue behind job records and events (under load, it did, for seconds).
  *
  * The process that started a job (its origin) is the only writer of its
  * record and the only one that settles it, through the same UserBus path
  * as a local job; the Blender's process only forwards. So a job still ends
  * exactly once, whichever processes it crossed.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "redis";
 import { TERMINAL_JOB_STATES, type BusEvent, type Hello, type Job, type JobUpdate, type Priority, type ServerMessage } from "@blender-mcp/protocol";
@@ -54,14 +59,29 @@ const K = {
   claim: (proc: string) => `bmcp:claim:${proc}`,
   route: (proc: string) => `bmcp:route:${proc}`,
   registry: "bmcp:registry",
-  events: "bmcp:events",
+  events: (user: string) => `bmcp:events:${user}`,
 };
 
 const isTerminal = (status: string) => (TERMINAL_JOB_STATES as readonly string[]).includes(status);
 const member = (user: string, jobId: string) => JSON.stringify([user, jobId]);
 
+type RedisClient = ReturnType<typeof createClient>;
+
+/** A Lua script sent once and then run by its SHA-1; EVAL again whenever Redis has forgotten it (a restart). */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  run(client: RedisClient, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+    return client.evalSha(this.sha, options).catch((e: Error) => (/NOSCRIPT/.test(e.message) ? client.eval(this.source, options) : Promise.reject(e)));
+  }
+}
+
 // Terminal states are final even if two writers ever race: the stored status wins once it has ended.
-const SAVE_JOB = `
+const SAVE_JOB = new Script(`
 local terminal = {${TERMINAL_JOB_STATES.map((s) => `${s}=true`).join(",")}}
 local stored = redis.call('HGET', KEYS[1], 'status')
 local status = ARGV[2]
@@ -69,21 +89,28 @@ if stored and terminal[stored] then status = stored end
 redis.call('HSET', KEYS[1], 'status', status, 'job', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if terminal[status] then redis.call('SREM', KEYS[2], ARGV[4]) else redis.call('SADD', KEYS[2], ARGV[4]) end
-return status`;
+return status`);
 
 // A detach only removes the entry it wrote: the Blender may already have attached to another process.
-const DELETE_IF_OWNED = `
+const DELETE_IF_OWNED = new Script(`
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 if value and cjson.decode(value).proc == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 0`;
+return 0`);
 
 export class RedisBackplane implements Backplane {
   readonly processId = `p-${randomUUID().slice(0, 8)}`;
-  private readonly cmd;
-  private readonly sub;
+  /** Job records, the registry, liveness, events out. */
+  private readonly cmd: RedisClient;
+  /** The registry channel and the job events listened to here. */
+  private readonly sub: RedisClient;
+  /** The route channels, out and in. */
+  private readonly routeOut: RedisClient;
+  private readonly routeIn: RedisClient;
   private hub: Hub | null = null;
   /** Jobs routed to a Blender here from another process: where its updates go back to. */
-  private readonly relays = new Map<string, string>();
+  private readonly relays = new Map<string, { origin: string; user: string; uuid: string }>();
+  /** Users whose job events are listened to here, with how many listeners, and the subscription. */
+  private readonly listening = new Map<string, { count: number; subscribed: Promise<void> }>();
   /** blender_get_job calls waiting here for a job another process settles. */
   private readonly watchers = new Map<string, Set<() => void>>();
   /** Dead processes already dealt with here. */
@@ -99,16 +126,21 @@ export class RedisBackplane implements Backplane {
     this.livenessTtlMs = options.livenessTtlMs ?? 3000;
     this.cmd = createClient({ url: options.url });
     this.sub = this.cmd.duplicate();
-    for (const client of [this.cmd, this.sub]) client.on("error", (e: Error) => this.log.warn("redis.error", { error: e.message }));
+    this.routeOut = this.cmd.duplicate();
+    this.routeIn = this.cmd.duplicate();
+    for (const client of this.clients) client.on("error", (e: Error) => this.log.warn("redis.error", { error: e.message }));
+  }
+
+  private get clients(): RedisClient[] {
+    return [this.cmd, this.sub, this.routeOut, this.routeIn];
   }
 
   /** Connects, subscribes, then loads the registry: subscribing first means no attach falls between the two. */
   async start(hub: Hub): Promise<void> {
     this.hub = hub;
-    await Promise.all([this.cmd.connect(), this.sub.connect()]);
-    await this.sub.subscribe(K.route(this.processId), (m) => this.onRouted(JSON.parse(m) as Routed));
+    await Promise.all(this.clients.map((c) => c.connect()));
+    await this.routeIn.subscribe(K.route(this.processId), (m) => this.onRouted(JSON.parse(m) as Routed));
     await this.sub.subscribe(K.registry, (m) => this.onRegistry(JSON.parse(m) as RegistryEvent));
-    await this.sub.subscribe(K.events, (m) => this.onEvent(JSON.parse(m)));
     await this.beat();
     await this.cmd.sAdd(K.procs, this.processId);
     for (const user of await this.cmd.sMembers(K.users)) {
@@ -124,8 +156,8 @@ export class RedisBackplane implements Backplane {
   }
 
   /** Fire-and-forget writes: a Redis outage is logged, never an unhandled rejection that ends the process. */
-  private publish(channel: string, body: unknown): Promise<number> {
-    return this.cmd.publish(channel, JSON.stringify(body)).catch((e: Error) => {
+  private publish(channel: string, body: unknown, via = this.cmd): Promise<number> {
+    return via.publish(channel, JSON.stringify(body)).catch((e: Error) => {
       this.log.warn("redis.publish_failed", { channel, error: e.message });
       return -1;
     });
@@ -156,10 +188,10 @@ export class RedisBackplane implements Backplane {
 
   private async adoptFrom(dead: string): Promise<void> {
     // Updates still addressed to the dead process (Blenders elsewhere finishing its jobs) come here now.
-    await this.sub.subscribe(K.route(dead), (m) => this.onRouted(JSON.parse(m) as Routed));
+    await this.routeIn.subscribe(K.route(dead), (m) => this.onRouted(JSON.parse(m) as Routed));
     for (const user of await this.cmd.sMembers(K.users)) {
       for (const [uuid, raw] of Object.entries(await this.cmd.hGetAll(K.clients(user)))) {
-        if ((JSON.parse(raw) as RegistryEntry).proc === dead) await this.cmd.eval(DELETE_IF_OWNED, { keys: [K.clients(user)], arguments: [uuid, dead] });
+        if ((JSON.parse(raw) as RegistryEntry).proc === dead) await DELETE_IF_OWNED.run(this.cmd, { keys: [K.clients(user)], arguments: [uuid, dead] });
       }
     }
     let adopted = 0;
@@ -189,8 +221,9 @@ export class RedisBackplane implements Backplane {
   }
 
   clientDetached(userId: string, uuid: string): void {
-    void this.cmd
-      .eval(DELETE_IF_OWNED, { keys: [K.clients(userId)], arguments: [uuid, this.processId] })
+    // Its origins learn of the detach from the registry and fail those jobs; nothing will come back to forward.
+    for (const [key, relay] of this.relays) if (relay.user === userId && relay.uuid === uuid) this.relays.delete(key);
+    void DELETE_IF_OWNED.run(this.cmd, { keys: [K.clients(userId)], arguments: [uuid, this.processId] })
       .then(() => this.cmd.publish(K.registry, JSON.stringify({ op: "detach", user: userId, uuid, proc: this.processId } satisfies RegistryEvent)))
       .catch((e: Error) => this.log.warn("redis.registry_failed", { error: e.message }));
   }
@@ -211,7 +244,7 @@ export class RedisBackplane implements Backplane {
     return {
       send: (message) => {
         const routed: Routed = { kind: "to_addon", user: userId, uuid, origin: this.processId, message };
-        void this.publish(K.route(processId), routed).then((receivers) => {
+        void this.publish(K.route(processId), routed, this.routeOut).then((receivers) => {
           // Nobody listens on a dead process's channel until a survivor adopts it: fail at once rather than wait for the sweep.
           if (receivers === 0 && (message.message_type === "command_dispatch" || message.message_type === "job_dispatch")) {
             this.hub!.existing(userId)?.update(uuid, { job_id: message.job_id, status: "failed", result: null, error: `server process ${processId}, which holds Blender ${uuid}, is not answering` });
@@ -225,11 +258,11 @@ export class RedisBackplane implements Backplane {
 
   relay(userId: string, senderUuid: string, update: Update): boolean {
     const key = member(userId, update.job_id);
-    const origin = this.relays.get(key);
-    if (!origin) return false;
+    const relay = this.relays.get(key);
+    if (!relay) return false;
     if (update.status !== "running") this.relays.delete(key);
     const routed: Routed = { kind: "update", user: userId, sender: senderUuid, update };
-    void this.publish(K.route(origin), routed);
+    void this.publish(K.route(relay.origin), routed, this.routeOut);
     return true;
   }
 
@@ -244,29 +277,53 @@ export class RedisBackplane implements Backplane {
     const dispatch = message.message_type === "command_dispatch" || message.message_type === "job_dispatch";
     if (dispatch && !client) {
       const update: Update = { job_id: message.job_id, status: "failed", result: null, error: `Blender ${uuid} is no longer connected to server process ${this.processId}` };
-      void this.publish(K.route(origin), { kind: "update", user: routed.user, sender: uuid, update } satisfies Routed);
+      void this.publish(K.route(origin), { kind: "update", user: routed.user, sender: uuid, update } satisfies Routed, this.routeOut);
       return;
     }
-    if (dispatch) this.relays.set(member(routed.user, message.job_id), origin);
+    if (dispatch) this.relays.set(member(routed.user, message.job_id), { origin, user: routed.user, uuid });
     client?.link.send(message);
   }
 
   // ---- job records and events --------------------------------------------------------
 
   jobSaved(userId: string, job: Job): Promise<void> {
-    return this.cmd
-      .eval(SAVE_JOB, {
-        keys: [K.job(userId, job.job_id), K.unfinished(this.processId)],
-        arguments: [JSON.stringify(job), job.status, String(this.options.jobTtlMs), member(userId, job.job_id)],
-      })
-      .then(
+    return SAVE_JOB.run(this.cmd, {
+      keys: [K.job(userId, job.job_id), K.unfinished(this.processId)],
+      arguments: [JSON.stringify(job), job.status, String(this.options.jobTtlMs), member(userId, job.job_id)],
+    }).then(
         () => {},
         (e: Error) => this.log.warn("redis.job_save_failed", { job_id: job.job_id, error: e.message }),
       );
   }
 
+  /** Published on the user's channel: Redis passes it only to processes that listen to that user. */
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void {
-    void this.publish(K.events, { proc: this.processId, user: userId, priority, event });
+    void this.publish(K.events(userId), { proc: this.processId, user: userId, priority, event });
+  }
+
+  watchEvents(userId: string, watching: boolean): Promise<void> {
+    if (watching) return this.listen(userId);
+    this.unlisten(userId);
+    return Promise.resolve();
+  }
+
+  /** Resolves once the subscription is in place, so nothing published after that is missed. */
+  private listen(userId: string): Promise<void> {
+    const current = this.listening.get(userId);
+    if (current) {
+      current.count++;
+      return current.subscribed;
+    }
+    const subscribed = this.sub.subscribe(K.events(userId), (m) => this.onEvent(JSON.parse(m))).catch((e: Error) => this.log.warn("redis.subscribe_failed", { error: e.message }));
+    this.listening.set(userId, { count: 1, subscribed });
+    return subscribed;
+  }
+
+  private unlisten(userId: string): void {
+    const current = this.listening.get(userId);
+    if (!current || --current.count > 0) return;
+    this.listening.delete(userId);
+    void this.sub.unsubscribe(K.events(userId)).catch((e: Error) => this.log.warn("redis.unsubscribe_failed", { error: e.message }));
   }
 
   private onEvent({ proc, user, priority, event }: { proc: string; user: string; priority: Priority; event: BusEvent }): void {
@@ -290,6 +347,7 @@ export class RedisBackplane implements Backplane {
     // Watch before the first read: an end that lands between the two is not missed.
     const set = this.watchers.get(key) ?? new Set();
     this.watchers.set(key, set.add(wake));
+    await this.listen(userId);
     try {
       const job = await this.readJob(userId, jobId);
       if (!job || isTerminal(job.status) || waitMs <= 0) return job;
@@ -303,6 +361,7 @@ export class RedisBackplane implements Backplane {
     } finally {
       set.delete(wake);
       if (set.size === 0) this.watchers.delete(key);
+      this.unlisten(userId);
     }
   }
 
@@ -310,6 +369,6 @@ export class RedisBackplane implements Backplane {
     if (this.heartbeat) clearInterval(this.heartbeat);
     // Gone at once rather than after the TTL: survivors adopt this process's unfinished jobs on their next sweep.
     await this.cmd.del(K.alive(this.processId)).catch(() => {});
-    await Promise.allSettled([this.sub.close(), this.cmd.close()]);
+    await Promise.allSettled(this.clients.map((c) => c.close()));
   }
 }

@@ -417,17 +417,22 @@ export class UserBus {
 
   removeSession(id: string): void {
     this.sessions.delete(id);
-    for (const subscribers of this.subscriptions.values()) subscribers.delete(id);
+    for (const uri of this.subscriptions.keys()) this.unsubscribe(id, uri);
   }
 
-  subscribe(sessionId: string, uri: string): void {
+  /** Resolves once the subscription holds on every process: job events from other processes included. */
+  async subscribe(sessionId: string, uri: string): Promise<void> {
     let set = this.subscriptions.get(uri);
     if (!set) this.subscriptions.set(uri, (set = new Set()));
+    if (set.has(sessionId)) return;
     set.add(sessionId);
+    if (uri === JOBS_URI && set.size === 1) await this.plane?.watchEvents(this.userId, true);
   }
 
   unsubscribe(sessionId: string, uri: string): void {
-    this.subscriptions.get(uri)?.delete(sessionId);
+    const set = this.subscriptions.get(uri);
+    if (!set?.delete(sessionId)) return;
+    if (uri === JOBS_URI && set.size === 0) void this.plane?.watchEvents(this.userId, false);
   }
 
   private resourceChanged(uri: string): void {

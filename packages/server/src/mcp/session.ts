@@ -46,7 +46,7 @@ export function createSession(bus: UserBus, sessionId: string, log: Logger, hold
   registerResources(server, ctx);
 
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    bus.subscribe(sessionId, request.params.uri);
+    await bus.subscribe(sessionId, request.params.uri);
     return {};
   });
   server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
