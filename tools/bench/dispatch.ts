@@ -4,9 +4,9 @@
  * measured in the same run.
  */
 import { startBus } from "./bus.js";
-import { latencyCells, measureMcp, noopHttp, noopStdio, type NoopFloor } from "./floor.js";
+import { latencyCells, measureSides, noopHttpSide, noopStdioSide, type NoopFloor } from "./floor.js";
 import { connectHttp, connectStdio, type McpConnection } from "./lean-mcp.js";
-import { cpuProfiles, relayArgv } from "./procs.js";
+import { relayArgv } from "./procs.js";
 import { goalLine, table, type Goal, type Section } from "./report.js";
 import type { Scale } from "./scale.js";
 import { fmtInt, fmtMs } from "./stats.js";
@@ -20,21 +20,29 @@ export interface DispatchResult {
   floorStdio: NoopFloor;
 }
 
-export async function measureDispatch(scale: Scale, cpuProfile = false): Promise<DispatchResult & { profiles: string[] }> {
-  const floorHttp = await noopHttp(scale.dispatchCalls, scale.concurrency);
-  const floorStdio = await noopStdio(scale.stdioCalls, scale.concurrency);
-  const bus = await startBus(1, { cpuProfile });
-  let http: NoopFloor;
-  let stdio: NoopFloor;
+export async function measureDispatch(scale: Scale): Promise<DispatchResult> {
+  const noopHttp = await noopHttpSide();
+  const bus = await startBus(1);
   try {
-    const pid = () => [bus.server.pid];
-    http = await measureMcp(() => connectHttp(bus.server.mcpUrl, bus.server.token), pid, getObjectInfo, scale.dispatchCalls, scale.concurrency, false);
-    const relay = () => connectStdio(...relayArgv(bus.server));
-    stdio = await measureMcp(relay, pid, getObjectInfo, scale.stdioCalls, scale.concurrency, true);
+    const pids = () => [bus.server.pid];
+    // Floor and bus side by side, their sequential calls alternating: see measureSides.
+    const [floorHttp, http] = await measureSides(
+      [noopHttp, { open: () => connectHttp(bus.server.mcpUrl, bus.server.token), pids, call: getObjectInfo }],
+      scale.dispatchCalls,
+      scale.concurrency,
+      false,
+    );
+    const [floorStdio, stdio] = await measureSides(
+      [noopStdioSide(), { open: () => connectStdio(...relayArgv(bus.server)), pids, call: getObjectInfo }],
+      scale.stdioCalls,
+      scale.concurrency,
+      true,
+    );
+    return { http: http!, stdio: stdio!, floorHttp: floorHttp!, floorStdio: floorStdio! };
   } finally {
     await bus.stop();
+    await noopHttp.stop();
   }
-  return { http, stdio, floorHttp, floorStdio, profiles: cpuProfiles(bus.server) };
 }
 
 export async function run(scale: Scale): Promise<Section> {
@@ -60,8 +68,9 @@ export async function run(scale: Scale): Promise<Section> {
   const overhead = r.http.sequential.latency.p50 - r.floorHttp.sequential.latency.p50;
   const goal: Goal = { what: "bus overhead over the transport floor (Streamable HTTP, sequential, p50)", measured: overhead, limit: 0.3, kind: "max", unit: "ms" };
   const body = `\`blender_get_object_info {name: "Cube"}\` against one fake addon, after a warm-up. The floor is the
-no-op MCP tool of section 1 over the same transport and client, measured again in this run; overhead is
-bus minus floor at the same percentile. Over stdio the client talks to \`blender-mcp stdio\`, which relays
+no-op MCP tool of section 1 over the same transport and client, measured again in this run, its sequential
+calls alternating with the bus's in five blocks (a change of the shared machine's load then touches both
+alike); overhead is bus minus floor at the same percentile. Over stdio the client talks to \`blender-mcp stdio\`, which relays
 to the hub over its MCP WebSocket, so its overhead includes that extra hop. Server CPU is the hub's.
 
 ${table(

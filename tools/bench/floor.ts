@@ -75,51 +75,108 @@ export interface NoopFloor {
 
 const noop = (conn: McpConnection) => conn.call("noop", {});
 
-/** Warm up, then n sequential calls on one connection and n calls from `concurrency` callers, metering the processes `pids` names (the server first). */
-export async function measureMcp(
-  open: () => Promise<McpConnection>,
-  pids: () => number[],
-  call: (conn: McpConnection, i: number) => ReturnType<McpConnection["call"]>,
+/** What one side of a comparison calls, on which connections, metering which processes (the server first). */
+export interface Side {
+  open: () => Promise<McpConnection>;
+  pids: () => number[];
+  call: (conn: McpConnection, i: number) => ReturnType<McpConnection["call"]>;
+}
+
+/**
+ * For each side: a warm-up, n sequential calls on one connection, then n
+ * calls from `concurrency` callers. The sides' sequential calls run in
+ * alternating blocks: the machine is shared, and a change of its load
+ * during the run then touches every side alike, so their difference holds.
+ */
+export async function measureSides(
+  sides: Side[],
   n: number,
   concurrency: number,
   /** stdio has one session: concurrent callers share its pipe. */
   sharedConnection: boolean,
+  blocks = 5,
+): Promise<NoopFloor[]> {
+  const conns: McpConnection[][] = [];
+  try {
+    for (const side of sides) {
+      const first = await side.open();
+      conns.push([first]);
+      await closedLoop([first], { calls: Math.min(500, n), call: side.call });
+    }
+    // CPU is kept as milliseconds per metered process, to be a percentage of the blocks' wall time at the end.
+    const runs = sides.map(() => ({ samples: [] as number[], wallMs: 0, cpuMs: [] as number[], errors: 0, firstError: null as string | null }));
+    for (let block = 0; block < blocks; block++) {
+      for (const [i, side] of sides.entries()) {
+        const meter = new CpuMeter(side.pids());
+        const load = await closedLoop([conns[i]![0]!], { calls: Math.ceil(n / blocks), call: side.call });
+        const run = runs[i]!;
+        run.samples.push(...load.samples);
+        run.wallMs += load.wallMs;
+        meter.read().forEach((percent, j) => (run.cpuMs[j] = (run.cpuMs[j] ?? 0) + (percent / 100) * load.wallMs));
+        run.errors += load.errors;
+        run.firstError ??= load.firstError;
+      }
+    }
+    const results: NoopFloor[] = [];
+    for (const [i, side] of sides.entries()) {
+      const run = runs[i]!;
+      const sequential = measured({ ...run, calls: run.samples.length, byConnection: new Map() }, run.cpuMs.map((ms) => (100 * ms) / run.wallMs));
+      const mine = conns[i]!;
+      if (!sharedConnection) while (mine.length < concurrency) mine.push(await side.open());
+      const callersPerConnection = sharedConnection ? concurrency : 1;
+      await closedLoop(mine, { calls: Math.min(500, n), call: side.call, callersPerConnection });
+      const meter = new CpuMeter(side.pids());
+      const concurrent = measured(await closedLoop(mine, { calls: n, call: side.call, callersPerConnection }), meter.read());
+      results.push({ sequential, concurrent });
+    }
+    return results;
+  } finally {
+    await Promise.all(conns.map((c) => closeAll(c)));
+  }
+}
+
+/** One side alone. */
+export async function measureMcp(
+  open: Side["open"],
+  pids: Side["pids"],
+  call: Side["call"],
+  n: number,
+  concurrency: number,
+  sharedConnection: boolean,
 ): Promise<NoopFloor> {
-  const first = await open();
-  const conns = [first];
-  try {
-    await closedLoop([first], { calls: Math.min(500, n), call });
-    let meter = new CpuMeter(pids());
-    const sequential = measured(await closedLoop([first], { calls: n, call }), meter.read());
-    if (!sharedConnection) while (conns.length < concurrency) conns.push(await open());
-    const callersPerConnection = sharedConnection ? concurrency : 1;
-    await closedLoop(conns, { calls: Math.min(500, n), call, callersPerConnection });
-    meter = new CpuMeter(pids());
-    const concurrent = measured(await closedLoop(conns, { calls: n, call, callersPerConnection }), meter.read());
-    return { sequential, concurrent };
-  } finally {
-    await closeAll(conns);
-  }
+  const [result] = await measureSides([{ open, pids, call }], n, concurrency, sharedConnection);
+  return result!;
 }
 
-export async function noopHttp(n: number, concurrency: number): Promise<NoopFloor> {
+/** The no-op MCP server of tools/bench/workers/noop-mcp.ts over HTTP; stop() when done. */
+export async function noopHttpSide(): Promise<Side & { stop(): Promise<void> }> {
   const server = await startWorker("noop-mcp");
-  try {
-    const port = await server.call<number>("listen");
-    return await measureMcp(() => connectHttp(`http://127.0.0.1:${port}/mcp`), () => [server.pid], noop, n, concurrency, false);
-  } finally {
-    await server.stop();
-  }
+  const url = `http://127.0.0.1:${await server.call<number>("listen")}/mcp`;
+  return { open: () => connectHttp(url), pids: () => [server.pid], call: noop, stop: () => server.stop() };
 }
 
-export async function noopStdio(n: number, concurrency: number): Promise<NoopFloor> {
+/** The same over stdio: a process per connection. */
+export function noopStdioSide(): Side {
   let pid = 0;
   const open = async () => {
     const conn = await connectStdio(process.execPath, ["--import", "tsx", join(import.meta.dirname, "workers/noop-mcp.ts"), "stdio"]);
     pid = conn.child.pid!;
     return conn;
   };
-  return measureMcp(open, () => [pid], noop, n, concurrency, true);
+  return { open, pids: () => [pid], call: noop };
+}
+
+export async function noopHttp(n: number, concurrency: number): Promise<NoopFloor> {
+  const side = await noopHttpSide();
+  try {
+    return (await measureSides([side], n, concurrency, false))[0]!;
+  } finally {
+    await side.stop();
+  }
+}
+
+export async function noopStdio(n: number, concurrency: number): Promise<NoopFloor> {
+  return (await measureSides([noopStdioSide()], n, concurrency, true))[0]!;
 }
 
 export const latencyCells = (l: Latency) => [fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99)];
