@@ -89,7 +89,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   );
   const sessions = new SessionRegistry(limits.maxSessionsPerUser);
   const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes }, log);
-  const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes }, log);
+  const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds }, log);
   const tokens = config.auth === "token" ? new TokenStore(config.dataDir) : null;
   if (tokens) tokens.ensureLocalToken(LOCAL_USER);
   const auth = new Authenticator(tokens);
@@ -228,6 +228,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       idleWatch = null;
       clearInterval(pruner);
       await sessions.closeAll();
+      mcpSockets.close();
       await addons.close();
       await closePlane();
       server.closeAllConnections();

@@ -139,7 +139,7 @@ function relay(upstream: WebSocket, log: Logger): void {
   const leave = () => {
     if (leaving) return;
     leaving = true;
-    // Closing the socket ends the session on the hub now rather than at its next heartbeat.
+    // A close handshake ends the session on the hub at once; the process exits when it completes.
     upstream.once("close", () => process.exit(0));
     upstream.close(1000, "the MCP client closed stdio");
     setTimeout(() => process.exit(0), 2000).unref();

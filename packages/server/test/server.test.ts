@@ -128,6 +128,13 @@ describe("addon socket", () => {
     assert.match(structured.error, /disconnected/);
   });
 
+  test("an MCP WebSocket client that stops answering heartbeats is dropped too", async () => {
+    const ws = new WebSocket(server.mcpUrl.href.replace(/^http/, "ws"), "mcp", { autoPong: false, headers: { authorization: `Bearer ${server.token}` } });
+    await once(ws, "open");
+    const [code] = (await once(ws, "close")) as [number];
+    assert.equal(code, 1006, "terminated without a close handshake");
+  });
+
   test("progress reports reach a caller that asked for them", async () => {
     const fake = new FakeAddon({ url: server.addonUrl, token: server.token });
     await fake.connect();

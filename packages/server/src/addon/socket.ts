@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { PACKAGE_VERSION, PROTOCOL_VERSION, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
 import type { AuthResult } from "../auth/authenticator.js";
 import { RateLimiter } from "../auth/rate-limit.js";
+import { Heartbeat } from "../http/heartbeat.js";
 import type { BlenderClient } from "../bus/client.js";
 import type { Hub } from "../bus/hub.js";
 import type { Logger } from "../log.js";
@@ -36,8 +37,6 @@ export const CLOSE = {
 interface Peer {
   id: number;
   ws: WebSocket;
-  /** Heartbeats sent since the peer was last heard from. */
-  missed: number;
   client: BlenderClient | null;
   userId: string;
 }
@@ -48,7 +47,7 @@ export class AddonSocketServer {
   private readonly perUser = new Map<string, number>();
   private readonly frames: RateLimiter;
   private nextPeerId = 0;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: Heartbeat;
   /** Called when a connection opens or closes. */
   onChange: (() => void) | null = null;
 
@@ -60,8 +59,7 @@ export class AddonSocketServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
     this.frames = new RateLimiter(options.framesPerSecond);
     // One timer for every peer: idle connections cost no timers of their own.
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatSeconds * 1000);
-    this.heartbeat.unref();
+    this.heartbeat = new Heartbeat(options.heartbeatSeconds * 1000);
   }
 
   /**
@@ -84,17 +82,16 @@ export class AddonSocketServer {
   }
 
   private accept(ws: WebSocket, userId: string): void {
-    const peer: Peer = { id: this.nextPeerId++, ws, missed: 0, client: null, userId };
+    const peer: Peer = { id: this.nextPeerId++, ws, client: null, userId };
     this.peers.add(peer);
     this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
     this.onChange?.();
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, "no hello in time"), this.options.helloTimeoutMs);
+    this.heartbeat.watch(ws, () => this.log.warn("addon.heartbeat_missed", { target_uuid: peer.client?.uuid }));
     ws.on("pong", () => {
-      peer.missed = 0;
       if (peer.client) peer.client.lastSeen = new Date();
     });
     ws.on("message", (data, isBinary) => {
-      peer.missed = 0;
       // Counted before anything else, so no kind of frame (binary ones get an error reply) floods for free.
       if (this.frames.take(String(peer.id)) > 0) {
         this.log.warn("addon.rate_limited", { target_uuid: peer.client?.uuid });
@@ -195,21 +192,8 @@ export class AddonSocketServer {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   }
 
-  private beat(): void {
-    for (const peer of this.peers) {
-      // Two unanswered pings in a row, as the welcome promises: one lost pong is not a dead peer.
-      if (peer.missed >= 2) {
-        this.log.warn("addon.heartbeat_missed", { target_uuid: peer.client?.uuid });
-        peer.ws.terminate();
-        continue;
-      }
-      peer.missed++;
-      peer.ws.ping();
-    }
-  }
-
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     for (const peer of this.peers) peer.ws.close(CLOSE.shutdown, "server shutting down");
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

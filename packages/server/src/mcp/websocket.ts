@@ -11,6 +11,7 @@ import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Hub } from "../bus/hub.js";
+import { Heartbeat } from "../http/heartbeat.js";
 import type { Logger } from "../log.js";
 import { createSession } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -72,13 +73,16 @@ export class WebSocketServerTransport implements Transport {
 
 export class McpWebSocketEndpoint {
   private readonly wss: WebSocketServer;
+  /** A client gone without a close (a crash, a lost network) must not hold a session, and a place under the limit, for ever. */
+  private readonly heartbeat: Heartbeat;
 
   constructor(
     private readonly hub: Hub,
     private readonly registry: SessionRegistry,
-    options: { maxBodyBytes: number },
+    options: { maxBodyBytes: number; heartbeatSeconds: number },
     private readonly log: Logger,
   ) {
+    this.heartbeat = new Heartbeat(options.heartbeatSeconds * 1000);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxBodyBytes,
@@ -93,6 +97,7 @@ export class McpWebSocketEndpoint {
       const id = randomUUID();
       const session = createSession(this.hub.bus(userId), id, this.log);
       const transport = new WebSocketServerTransport(ws, id, admit);
+      this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
       transport.onclose = () => {
         if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
         void session.close();
@@ -101,5 +106,9 @@ export class McpWebSocketEndpoint {
       this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "websocket" });
       void session.server.connect(transport);
     });
+  }
+
+  close(): void {
+    this.heartbeat.stop();
   }
 }
