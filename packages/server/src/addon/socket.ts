@@ -89,9 +89,11 @@ export class AddonSocketServer {
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, "no hello in time"), this.options.helloTimeoutMs);
     this.heartbeat.watch(ws, () => this.log.warn("addon.heartbeat_missed", { target_uuid: peer.client?.uuid }));
     ws.on("pong", () => {
+      this.heartbeat.heard(ws);
       if (peer.client) peer.client.lastSeen = new Date();
     });
     ws.on("message", (data, isBinary) => {
+      this.heartbeat.heard(ws);
       // Counted before anything else, so no kind of frame (binary ones get an error reply) floods for free.
       if (this.frames.take(String(peer.id)) > 0) {
         this.log.warn("addon.rate_limited", { target_uuid: peer.client?.uuid });
@@ -105,6 +107,7 @@ export class AddonSocketServer {
       this.onFrame(peer, data.toString(), helloTimer);
     });
     ws.on("close", (code, reason) => {
+      this.heartbeat.forget(ws);
       clearTimeout(helloTimer);
       this.peers.delete(peer);
       this.frames.forget(String(peer.id));

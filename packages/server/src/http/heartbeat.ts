@@ -1,7 +1,9 @@
 /**
  * Keepalive for WebSockets: one timer pings every watched socket each
  * interval, and one that has missed two pings in a row is dropped (one lost
- * pong is not a dead peer). Any frame from the peer counts as an answer.
+ * pong is not a dead peer). The owner reports what it hears (a pong or any
+ * frame) and when a socket closes, from the listeners it has anyway: with
+ * ten thousand idle addons, listeners of its own would cost a kilobyte each.
  */
 import type { WebSocket } from "ws";
 
@@ -14,17 +16,20 @@ export class Heartbeat {
     this.timer.unref();
   }
 
-  /** Watches ws until it closes; onDead runs just before a silent one is terminated. */
-  watch(ws: WebSocket, onDead: () => void = () => {}): void {
+  /** onDead runs just before a silent socket is terminated. */
+  watch(ws: WebSocket, onDead: () => void): void {
     this.watched.set(ws, { missed: 0, onDead });
-    ws.on("pong", () => this.heard(ws));
-    ws.on("message", () => this.heard(ws));
-    ws.on("close", () => this.watched.delete(ws));
   }
 
-  private heard(ws: WebSocket): void {
+  /** A pong or any frame from the peer. */
+  heard(ws: WebSocket): void {
     const entry = this.watched.get(ws);
     if (entry) entry.missed = 0;
+  }
+
+  /** The socket closed. */
+  forget(ws: WebSocket): void {
+    this.watched.delete(ws);
   }
 
   private beat(): void {

@@ -98,6 +98,8 @@ export class McpWebSocketEndpoint {
       const session = createSession(this.hub.bus(userId), id, this.log);
       const transport = new WebSocketServerTransport(ws, id, admit);
       this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
+      const heard = () => this.heartbeat.heard(ws);
+      ws.on("pong", heard).on("message", heard).on("close", () => this.heartbeat.forget(ws));
       transport.onclose = () => {
         if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
         void session.close();
