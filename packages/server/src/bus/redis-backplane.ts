@@ -110,7 +110,7 @@ export class RedisBackplane implements Backplane {
   /** Jobs routed to a Blender here from another process: where its updates go back to. */
   private readonly relays = new Map<string, { origin: string; user: string; uuid: string }>();
   /** Users whose job events are listened to here, with how many listeners, and the subscription. */
-  private readonly listening = new Map<string, { count: number; subscribed: Promise<void> }>();
+  private readonly listening = new Map<string, { count: number; subscribed: Promise<void>; listener: (m: string) => void }>();
   /** blender_get_job calls waiting here for a job another process settles. */
   private readonly watchers = new Map<string, Set<() => void>>();
   /** Dead processes already dealt with here. */
@@ -314,8 +314,9 @@ export class RedisBackplane implements Backplane {
       current.count++;
       return current.subscribed;
     }
-    const subscribed = this.sub.subscribe(K.events(userId), (m) => this.onEvent(JSON.parse(m))).catch((e: Error) => this.log.warn("redis.subscribe_failed", { error: e.message }));
-    this.listening.set(userId, { count: 1, subscribed });
+    const listener = (m: string) => this.onEvent(JSON.parse(m));
+    const subscribed = this.sub.subscribe(K.events(userId), listener).catch((e: Error) => this.log.warn("redis.subscribe_failed", { error: e.message }));
+    this.listening.set(userId, { count: 1, subscribed, listener });
     return subscribed;
   }
 
@@ -323,7 +324,8 @@ export class RedisBackplane implements Backplane {
     const current = this.listening.get(userId);
     if (!current || --current.count > 0) return;
     this.listening.delete(userId);
-    void this.sub.unsubscribe(K.events(userId)).catch((e: Error) => this.log.warn("redis.unsubscribe_failed", { error: e.message }));
+    // By its listener: the client then knows a SUBSCRIBE sent before this one's reply is a new subscription.
+    void this.sub.unsubscribe(K.events(userId), current.listener).catch((e: Error) => this.log.warn("redis.unsubscribe_failed", { error: e.message }));
   }
 
   private onEvent({ proc, user, priority, event }: { proc: string; user: string; priority: Priority; event: BusEvent }): void {
