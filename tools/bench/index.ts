@@ -6,6 +6,7 @@ import * as floor from "./floor.js";
 import * as payloads from "./payloads.js";
 import * as scaleout from "./scaleout.js";
 import * as throughput from "./throughput.js";
+import * as toolsets from "./toolsets.js";
 import { redisSkipReason } from "../redis/redis-server.js";
 import type { Section } from "./report.js";
 import type { Scale } from "./scale.js";
@@ -25,4 +26,5 @@ export const BENCHMARKS: Benchmark[] = [
   { id: "payloads", run: payloads.run },
   { id: "blender", run: blender.run },
   { id: "scaleout", run: scaleout.run, skipReason: redisSkipReason },
+  { id: "toolsets", run: toolsets.run },
 ];

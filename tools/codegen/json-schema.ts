@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { COMMAND_LIST, MESSAGES, TOOLS, type CommandDef } from "@blender-mcp/protocol";
+import { COMMAND_LIST, MESSAGES, TOOLS, toolListing, type CommandDef } from "@blender-mcp/protocol";
 import { SCHEMA_DIR } from "../paths.js";
 
 /**
@@ -25,9 +25,11 @@ export function renderJsonSchemas(): Map<string, string> {
     files.set(`${SCHEMA_DIR}/commands/${command.name}.params.json`, renderJson(toJsonSchema(command.params, "input")));
     files.set(`${SCHEMA_DIR}/commands/${command.name}.result.json`, renderJson(toJsonSchema(command.result, "output")));
   }
+  // Exactly what tools/list advertises.
   for (const tool of TOOLS) {
-    files.set(`${SCHEMA_DIR}/tools/${tool.name}.input.json`, renderJson(toJsonSchema(tool.input, "input")));
-    files.set(`${SCHEMA_DIR}/tools/${tool.name}.output.json`, renderJson(toJsonSchema(tool.output, "output")));
+    const listing = toolListing(tool);
+    files.set(`${SCHEMA_DIR}/tools/${tool.name}.input.json`, renderJson(listing.inputSchema));
+    files.set(`${SCHEMA_DIR}/tools/${tool.name}.output.json`, renderJson(listing.outputSchema));
   }
   return files;
 }

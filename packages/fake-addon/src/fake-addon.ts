@@ -270,8 +270,10 @@ export class FakeAddon extends EventEmitter {
         return run.ok ? this.update(job.jobId, "completed", result, "") : this.update(job.jobId, "failed", result, run.stderr.trim());
       }
       const handler = defaultHandlers[job.command];
-      if (!handler) return this.update(job.jobId, "failed", null, `unknown command ${job.command}`);
-      this.update(job.jobId, "completed", await handler(job.params, job.jobId), "");
+      // Every other command answers with its protocol example, so the fake offers all of them.
+      const example = COMMANDS.get(job.command)?.example.result;
+      if (!handler && example === undefined) return this.update(job.jobId, "failed", null, `unknown command ${job.command}`);
+      this.update(job.jobId, "completed", handler ? await handler(job.params, job.jobId) : example, "");
     } catch (error) {
       const message = error instanceof CommandError ? error.message : String((error as Error).stack ?? error);
       this.update(job.jobId, "failed", null, message);

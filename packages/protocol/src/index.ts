@@ -24,18 +24,18 @@ export { ClientSummary, ClientInfo } from "./clients.js";
 export { DISPATCH_STATUSES, DispatchStatus, TARGETING_FAILURES, DispatchOutcome, dispatchOutcome } from "./outcome.js";
 export type { TargetingFailure } from "./outcome.js";
 export { JOB_STATES, JobState, TERMINAL_JOB_STATES, Job, BusEvent, BUS_LOGGER, Health } from "./jobs.js";
-export { GATES, INTEGRATION_GATES, defineCommand, READ_ONLY } from "./commands/define.js";
-export type { CommandDef, Gate, Timeout, ToolAnnotations } from "./commands/define.js";
 export {
-  COMMAND_LIST,
-  COMMANDS,
-  getSceneInfo,
-  getObjectInfo,
-  browseData,
-  executeCode,
-  getViewportScreenshot,
-} from "./commands/index.js";
-export type { AnyCommand, CommandName } from "./commands/index.js";
+  GATES,
+  INTEGRATION_GATES,
+  TOOLSETS,
+  CORE_TOOLSETS,
+  resolveToolsets,
+  defineCommand,
+  READ_ONLY,
+} from "./commands/define.js";
+export type { CommandDef, Gate, Timeout, ToolAnnotations, Toolset } from "./commands/define.js";
+// The registry and every command, as the generated index lists them.
+export * from "./commands/index.js";
 export {
   TOOLS,
   BUS_TOOLS,
@@ -49,8 +49,11 @@ export {
   getJob,
   dispatchTool,
   toolResultSchema,
+  toolsFor,
+  toolListing,
+  toolJsonSchema,
 } from "./tools.js";
-export type { ToolDef } from "./tools.js";
+export type { ToolDef, ToolListing } from "./tools.js";
 export { RESOURCES } from "./resources.js";
 export type { ResourceDef } from "./resources.js";
 export { PACKAGE_VERSION } from "./version.js";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ClientInfo, ClientSummary } from "./clients.js";
 import { COMMAND_LIST } from "./commands/index.js";
-import type { CommandDef, Timeout, ToolAnnotations } from "./commands/define.js";
+import { TOOLSETS, resolveToolsets, type CommandDef, type Timeout, type ToolAnnotations, type Toolset } from "./commands/define.js";
 import { ClientUuid, JobId } from "./ids.js";
 import { Job } from "./jobs.js";
 import { CommandDispatch, JobDispatch, JobUpdate } from "./messages.js";
@@ -19,23 +19,19 @@ export interface ToolDef {
   input: z.ZodObject;
   output: z.ZodObject;
   annotations: ToolAnnotations;
+  toolset: Toolset;
   /** For tools that wait: the default and the cap. */
   timeout: Timeout | null;
   /** The addon command a dispatch tool sends, or null for bus tools. */
   command: string | null;
 }
 
-const targetUuid = ClientUuid.optional().describe(
-  "Which Blender to use (see blender_list_clients); needed only when several are connected",
-);
+// Only a lookup key (no match is unknown_target), so a bound is enough; the instructions say when to pass it.
+const targetUuid = z.string().max(128).optional().describe("From blender_list_clients");
 
+/** The wait as JSON Schema says it: the default and the cap, no prose. */
 function timeoutField(timeout: Timeout) {
-  return z
-    .number()
-    .positive()
-    .max(timeout.maxSeconds)
-    .optional()
-    .describe(`Seconds to wait for Blender; default ${timeout.defaultSeconds}, at most ${timeout.maxSeconds}`);
+  return z.number().positive().max(timeout.maxSeconds).default(timeout.defaultSeconds);
 }
 
 /** The tool's own result: the addon's, less the fields that travel as MCP content instead. */
@@ -50,6 +46,7 @@ export function dispatchTool(command: CommandDef): ToolDef {
     ...command.tool,
     input: command.params.extend({ target_uuid: targetUuid, timeout_seconds: timeoutField(command.timeout) }),
     output: dispatchOutcome(toolResultSchema(command)),
+    toolset: command.toolset,
     timeout: command.timeout,
     command: command.name,
   };
@@ -61,11 +58,12 @@ export const listClients: ToolDef = {
   name: "blender_list_clients",
   title: "List connected Blenders",
   description:
-    "List the Blender instances connected to your bus: uuid, label, Blender version, open file, the commands each " +
-    "offers and which are switched off. Pass a uuid as target_uuid to other tools when more than one is connected.",
+    "Connected Blenders: uuid, label, version, open file, commands and which are switched off. Pass a uuid as " +
+    "target_uuid when several are connected.",
   input: z.strictObject({}),
   output: z.object({ clients: z.array(ClientInfo) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  toolset: "jobs",
   timeout: null,
   command: null,
 };
@@ -104,6 +102,7 @@ export const sendMessage: ToolDef = {
     candidates: z.array(ClientSummary).optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  toolset: "bus",
   timeout: SEND_TIMEOUT,
   command: null,
 };
@@ -127,6 +126,7 @@ export const jobUpdate: ToolDef = {
     reason: z.string().describe("Why the update was ignored; empty when accepted"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  toolset: "bus",
   timeout: null,
   command: null,
 };
@@ -137,23 +137,71 @@ export const getJob: ToolDef = {
   name: "blender_get_job",
   title: "Get a job's status and result",
   description:
-    "Status and result of one of your jobs (from blender_send_message, or a dispatch that timed out and replied " +
-    "later). Pass wait_seconds to wait for it to finish, up to 60.",
+    "Status and result of a job by job_id, such as one that outlived its tool's timeout (a long render). " +
+    "wait_seconds waits for it to end.",
   input: z.strictObject({
     job_id: JobId,
     wait_seconds: z
       .number()
       .min(0)
       .max(GET_JOB_WAIT.maxSeconds)
-      .default(GET_JOB_WAIT.defaultSeconds)
-      .describe(`Wait up to this many seconds for the job to end; at most ${GET_JOB_WAIT.maxSeconds}`),
+      .default(GET_JOB_WAIT.defaultSeconds),
   }),
   output: Job,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  toolset: "jobs",
   timeout: GET_JOB_WAIT,
   command: null,
 };
 
 export const BUS_TOOLS: readonly ToolDef[] = [listClients, sendMessage, jobUpdate, getJob];
 export const DISPATCH_TOOLS: readonly ToolDef[] = COMMAND_LIST.map((c) => dispatchTool(c as unknown as CommandDef));
-export const TOOLS: readonly ToolDef[] = [...BUS_TOOLS, ...DISPATCH_TOOLS];
+/** Every tool, grouped by toolset in TOOLSETS order (the default core first). */
+export const TOOLS: readonly ToolDef[] = [...BUS_TOOLS, ...DISPATCH_TOOLS].sort(
+  (a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset),
+);
+
+/** A tool as `tools/list` advertises it (MCP's Tool). */
+export interface ToolListing {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  annotations: ToolAnnotations;
+}
+
+const listings = new WeakMap<ToolDef, ToolListing>();
+
+/**
+ * JSON Schema of a tool's input ("input": what a caller may send, defaults
+ * optional) or output ("output": what the server emits), as advertised: no
+ * `$schema` tag, which MCP does not need and every conversation would pay for.
+ */
+export function toolJsonSchema(schema: z.ZodObject, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-07", io }) as Record<string, unknown>;
+  return rest;
+}
+
+/** The listing of a tool, computed once: a session's tools/list is answered from these. */
+export function toolListing(tool: ToolDef): ToolListing {
+  let listing = listings.get(tool);
+  if (listing === undefined) {
+    listing = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: toolJsonSchema(tool.input, "input"),
+      outputSchema: toolJsonSchema(tool.output, "output"),
+      annotations: tool.annotations,
+    };
+    listings.set(tool, listing);
+  }
+  return listing;
+}
+
+/** The tools a server advertises for a `--toolsets` value (see resolveToolsets). */
+export function toolsFor(spec?: string | readonly string[]): readonly ToolDef[] {
+  const chosen = resolveToolsets(spec);
+  return TOOLS.filter((t) => chosen.has(t.toolset));
+}

@@ -88,8 +88,8 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     log,
   );
   const sessions = new SessionRegistry(limits.maxSessionsPerUser);
-  const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes }, log);
-  const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds }, log);
+  const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, toolsets: config.toolsets }, log);
+  const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds, toolsets: config.toolsets }, log);
   const tokens = config.auth === "token" ? new TokenStore(config.dataDir) : null;
   if (tokens) tokens.ensureLocalToken(LOCAL_USER);
   const auth = new Authenticator(tokens);

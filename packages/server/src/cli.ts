@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `blender-mcp` command. */
 import { parseArgs } from "node:util";
-import { PACKAGE_VERSION } from "@blender-mcp/protocol";
+import { CORE_TOOLSETS, PACKAGE_VERSION, TOOLSETS, resolveToolsets } from "@blender-mcp/protocol";
 import { createApp } from "./app.js";
 import { TokenStore } from "./auth/tokens.js";
 import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
@@ -49,6 +49,9 @@ Options (environment variable in brackets):
   --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
   --redis URL             share users' buses with other serve processes through Redis [BLENDER_MCP_REDIS_URL]
                           (redis://host:6379); jobs are then recorded there, not in SQLite
+  --toolsets LIST         tool groups to advertise [BLENDER_MCP_TOOLSETS] (default core; "all", or core plus any of
+                          ${TOOLSETS.filter((t) => !(CORE_TOOLSETS as readonly string[]).includes(t)).join(", ")});
+                          a client may pick its own with /mcp?toolsets=LIST
   --lost-grace SECONDS    after a restart, how long Blender has to report an unfinished job (default ${d.lostGraceSeconds})
   --exit-when-idle SECS   serve: exit once no MCP session and no Blender has been connected this long
   --hub-idle SECONDS      stdio: how long a hub started by stdio lingers unused (default 600)
@@ -99,6 +102,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "job-store": { type: "string" },
       "lost-grace": { type: "string" },
       redis: { type: "string" },
+      toolsets: { type: "string" },
       "exit-when-idle": { type: "string" },
       "hub-idle": { type: "string" },
       user: { type: "string" },
@@ -116,6 +120,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const limits = { ...d.limits };
   for (const [flag, key] of Object.entries(LIMIT_FLAGS)) limits[key] = number(`--${flag}`, values[flag] as string | undefined, d.limits[key]);
   const str = (name: string) => values[name] as string | undefined;
+  const toolsets = str("toolsets") ?? env.BLENDER_MCP_TOOLSETS ?? d.toolsets;
+  try {
+    resolveToolsets(toolsets ?? undefined);
+  } catch (e) {
+    fail(`--toolsets: ${(e as Error).message}`);
+  }
   const config: Config = {
     ...d,
     host: str("host") ?? env.BLENDER_MCP_HOST ?? d.host,
@@ -130,6 +140,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     jobStore: str("job-store") ?? null,
     lostGraceSeconds: number("--lost-grace", str("lost-grace"), d.lostGraceSeconds),
     redisUrl: str("redis") ?? env.BLENDER_MCP_REDIS_URL ?? null,
+    toolsets,
     allowedHosts: (values["allowed-host"] as string[] | undefined) ?? [],
     allowedOrigins: (values["allowed-origin"] as string[] | undefined) ?? [],
     limits,

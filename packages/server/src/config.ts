@@ -48,6 +48,8 @@ export interface Config {
   tlsKey: string | null;
   /** Share users' buses with other server processes through this Redis; null: this process alone. */
   redisUrl: string | null;
+  /** The tool groups a session advertises unless its request names others (resolveToolsets); null: the core. */
+  toolsets: string | null;
 }
 
 /** 9876 is taken by other Blender MCP addons. */
@@ -84,6 +86,7 @@ export const DEFAULT_CONFIG: Config = {
   tlsCert: null,
   tlsKey: null,
   redisUrl: null,
+  toolsets: null,
 };
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);

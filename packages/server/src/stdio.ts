@@ -91,7 +91,10 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   }
   // stdio acts as the local user: its token is the one in the local token file.
   const token = config.auth === "token" ? readLocalToken(config.dataDir) : null;
-  const upstream = await connect(new URL(`${base.replace(/^http/, "ws")}${MCP_PATH}`), token);
+  const url = new URL(`${base.replace(/^http/, "ws")}${MCP_PATH}`);
+  // The hub may have been started with other toolsets: a client that names its own gets them.
+  if (config.toolsets !== null) url.searchParams.set("toolsets", config.toolsets);
+  const upstream = await connect(url, token);
   log.info("stdio.attached", { url: upstream.url, hub_pid: health.pid, hub_version: health.version });
   relay(upstream, log);
 }

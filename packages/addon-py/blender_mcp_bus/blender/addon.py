@@ -5,9 +5,7 @@ import logging
 import bpy
 from bpy.app.handlers import persistent
 
-from . import drainer, panel, preferences, runtime
-# Imported for their @command registrations.
-from .commands import code, hyper3d, polyhaven, scene, sketchfab, viewport  # noqa: F401
+from . import commands, drainer, panel, preferences, runtime
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -22,6 +20,7 @@ def _on_load_post(*_args):
 
 
 def register():
+    commands.load_all()
     for cls in classes:
         bpy.utils.register_class(cls)
     runtime.start()

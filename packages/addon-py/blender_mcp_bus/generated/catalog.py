@@ -68,24 +68,24 @@ class CommandSpec(NamedTuple):
 
 
 COMMANDS = {
-    "get_scene_info": CommandSpec("get_scene_info", None, 15, 120, GetSceneInfoParams, GetSceneInfoResult),
-    "get_object_info": CommandSpec("get_object_info", None, 15, 120, GetObjectInfoParams, GetObjectInfoResult),
-    "browse_data": CommandSpec("browse_data", None, 15, 120, BrowseDataParams, BrowseDataResult),
     "execute_code": CommandSpec("execute_code", "execute_code", 60, 600, ExecuteCodeParams, ExecuteCodeResult),
-    "get_viewport_screenshot": CommandSpec("get_viewport_screenshot", None, 30, 120, GetViewportScreenshotParams, GetViewportScreenshotResult),
+    "get_hyper3d_status": CommandSpec("get_hyper3d_status", None, 15, 60, GetHyper3DStatusParams, GetHyper3DStatusResult),
+    "generate_hyper3d_model": CommandSpec("generate_hyper3d_model", "hyper3d", 30, 120, GenerateHyper3DModelParams, GenerateHyper3DModelResult),
+    "poll_hyper3d_job": CommandSpec("poll_hyper3d_job", "hyper3d", 30, 120, PollHyper3DJobParams, PollHyper3DJobResult),
+    "import_hyper3d_model": CommandSpec("import_hyper3d_model", "hyper3d", 180, 1800, ImportHyper3DModelParams, ImportHyper3DModelResult),
     "get_polyhaven_status": CommandSpec("get_polyhaven_status", None, 15, 60, GetPolyhavenStatusParams, GetPolyhavenStatusResult),
     "get_polyhaven_categories": CommandSpec("get_polyhaven_categories", "polyhaven", 30, 120, GetPolyhavenCategoriesParams, GetPolyhavenCategoriesResult),
     "search_polyhaven_assets": CommandSpec("search_polyhaven_assets", "polyhaven", 30, 120, SearchPolyhavenAssetsParams, SearchPolyhavenAssetsResult),
     "download_polyhaven_asset": CommandSpec("download_polyhaven_asset", "polyhaven", 180, 1800, DownloadPolyhavenAssetParams, DownloadPolyhavenAssetResult),
     "set_texture": CommandSpec("set_texture", "polyhaven", 180, 1800, SetTextureParams, SetTextureResult),
+    "get_scene_info": CommandSpec("get_scene_info", None, 15, 120, GetSceneInfoParams, GetSceneInfoResult),
+    "get_object_info": CommandSpec("get_object_info", None, 15, 120, GetObjectInfoParams, GetObjectInfoResult),
+    "browse_data": CommandSpec("browse_data", None, 15, 120, BrowseDataParams, BrowseDataResult),
     "get_sketchfab_status": CommandSpec("get_sketchfab_status", None, 30, 120, GetSketchfabStatusParams, GetSketchfabStatusResult),
     "search_sketchfab_models": CommandSpec("search_sketchfab_models", "sketchfab", 30, 120, SearchSketchfabModelsParams, SearchSketchfabModelsResult),
     "get_sketchfab_model_preview": CommandSpec("get_sketchfab_model_preview", "sketchfab", 30, 120, GetSketchfabModelPreviewParams, GetSketchfabModelPreviewResult),
     "download_sketchfab_model": CommandSpec("download_sketchfab_model", "sketchfab", 180, 1800, DownloadSketchfabModelParams, DownloadSketchfabModelResult),
-    "get_hyper3d_status": CommandSpec("get_hyper3d_status", None, 15, 60, GetHyper3DStatusParams, GetHyper3DStatusResult),
-    "generate_hyper3d_model": CommandSpec("generate_hyper3d_model", "hyper3d", 30, 120, GenerateHyper3DModelParams, GenerateHyper3DModelResult),
-    "poll_hyper3d_job": CommandSpec("poll_hyper3d_job", "hyper3d", 30, 120, PollHyper3DJobParams, PollHyper3DJobResult),
-    "import_hyper3d_model": CommandSpec("import_hyper3d_model", "hyper3d", 180, 1800, ImportHyper3DModelParams, ImportHyper3DModelResult),
+    "get_viewport_screenshot": CommandSpec("get_viewport_screenshot", None, 30, 120, GetViewportScreenshotParams, GetViewportScreenshotResult),
 }
 
 # message_type -> dataclass

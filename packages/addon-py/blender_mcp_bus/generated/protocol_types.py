@@ -546,371 +546,9 @@ class ProtocolError:
 
 
 @dataclass
-class GetSceneInfoParams:
-    limit: int
-    """How many items to return at most (1-1000)"""
-
-    offset: int
-    """Index of the first item to return"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetSceneInfoParams':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        limit = from_int(obj.get("limit"))
-        offset = from_int(obj.get("offset"))
-        return GetSceneInfoParams(limit, offset)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["limit"] = from_int(self.limit)
-        result["offset"] = from_int(self.offset)
-        return result
-
-
-@dataclass
-class GetSceneInfoResultObject:
-    location: List[float]
-    """x, y, z"""
-
-    name: str
-    type: str
-    """Blender object type: MESH, CAMERA, LIGHT, EMPTY, ..."""
-
-    visible: bool
-    """Visible in the viewport"""
-
-    parent: Optional[str] = None
-    """Name of the parent object, if any"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetSceneInfoResultObject':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        location = from_list(from_float, obj.get("location"))
-        name = from_str(obj.get("name"))
-        type = from_str(obj.get("type"))
-        visible = from_bool(obj.get("visible"))
-        parent = from_union([from_none, from_str], obj.get("parent"))
-        return GetSceneInfoResultObject(location, name, type, visible, parent)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["location"] = from_list(to_float, self.location)
-        result["name"] = from_str(self.name)
-        result["type"] = from_str(self.type)
-        result["visible"] = from_bool(self.visible)
-        result["parent"] = from_union([from_none, from_str], self.parent)
-        return result
-
-
-@dataclass
-class GetSceneInfoResult:
-    blend_file: str
-    """Path of the open .blend file; empty when unsaved"""
-
-    collections: List[str]
-    """Names of the scene's collections"""
-
-    frame_current: int
-    frame_end: int
-    frame_start: int
-    materials_count: int
-    objects: List[GetSceneInfoResultObject]
-    """One page of the scene's objects, in name order"""
-
-    offset: int
-    """Index of the first item returned"""
-
-    render_engine: str
-    scene: str
-    """Name of the active scene"""
-
-    total: int
-    """How many items exist in all"""
-
-    unit_system: str
-    next_offset: Optional[int] = None
-    """Offset of the next page, or null when this page is the last"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetSceneInfoResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        blend_file = from_str(obj.get("blend_file"))
-        collections = from_list(from_str, obj.get("collections"))
-        frame_current = from_int(obj.get("frame_current"))
-        frame_end = from_int(obj.get("frame_end"))
-        frame_start = from_int(obj.get("frame_start"))
-        materials_count = from_int(obj.get("materials_count"))
-        objects = from_list(GetSceneInfoResultObject.from_dict, obj.get("objects"))
-        offset = from_int(obj.get("offset"))
-        render_engine = from_str(obj.get("render_engine"))
-        scene = from_str(obj.get("scene"))
-        total = from_int(obj.get("total"))
-        unit_system = from_str(obj.get("unit_system"))
-        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
-        return GetSceneInfoResult(blend_file, collections, frame_current, frame_end, frame_start, materials_count, objects, offset, render_engine, scene, total, unit_system, next_offset)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["blend_file"] = from_str(self.blend_file)
-        result["collections"] = from_list(from_str, self.collections)
-        result["frame_current"] = from_int(self.frame_current)
-        result["frame_end"] = from_int(self.frame_end)
-        result["frame_start"] = from_int(self.frame_start)
-        result["materials_count"] = from_int(self.materials_count)
-        result["objects"] = from_list(lambda x: to_class(GetSceneInfoResultObject, x), self.objects)
-        result["offset"] = from_int(self.offset)
-        result["render_engine"] = from_str(self.render_engine)
-        result["scene"] = from_str(self.scene)
-        result["total"] = from_int(self.total)
-        result["unit_system"] = from_str(self.unit_system)
-        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
-        return result
-
-
-@dataclass
-class GetObjectInfoParams:
-    name: str
-    """Exact name of the object, as listed by blender_get_scene_info"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetObjectInfoParams':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        name = from_str(obj.get("name"))
-        return GetObjectInfoParams(name)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["name"] = from_str(self.name)
-        return result
-
-
-@dataclass
-class BoundingBoxWorld:
-    """Axis-aligned bounding box in world space"""
-
-    max: List[float]
-    """x, y, z"""
-
-    min: List[float]
-    """x, y, z"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'BoundingBoxWorld':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        max = from_list(from_float, obj.get("max"))
-        min = from_list(from_float, obj.get("min"))
-        return BoundingBoxWorld(max, min)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["max"] = from_list(to_float, self.max)
-        result["min"] = from_list(to_float, self.min)
-        return result
-
-
-@dataclass
-class Mesh:
-    edges: int
-    polygons: int
-    vertices: int
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'Mesh':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        edges = from_int(obj.get("edges"))
-        polygons = from_int(obj.get("polygons"))
-        vertices = from_int(obj.get("vertices"))
-        return Mesh(edges, polygons, vertices)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["edges"] = from_int(self.edges)
-        result["polygons"] = from_int(self.polygons)
-        result["vertices"] = from_int(self.vertices)
-        return result
-
-
-@dataclass
-class Modifier:
-    name: str
-    type: str
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'Modifier':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        name = from_str(obj.get("name"))
-        type = from_str(obj.get("type"))
-        return Modifier(name, type)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["name"] = from_str(self.name)
-        result["type"] = from_str(self.type)
-        return result
-
-
-@dataclass
-class GetObjectInfoResult:
-    bounding_box_world: BoundingBoxWorld
-    """Axis-aligned bounding box in world space"""
-
-    collections: List[str]
-    dimensions: List[float]
-    """Size of the bounding box in scene units"""
-
-    location: List[float]
-    """x, y, z"""
-
-    materials: List[str]
-    """Material slots, in order; empty slots are omitted"""
-
-    modifiers: List[Modifier]
-    name: str
-    rotation_euler: List[float]
-    """Rotation in radians, x, y, z"""
-
-    scale: List[float]
-    """x, y, z"""
-
-    type: str
-    visible: bool
-    mesh: Optional[Mesh] = None
-    """Mesh statistics for MESH objects, otherwise null"""
-
-    parent: Optional[str] = None
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetObjectInfoResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        bounding_box_world = BoundingBoxWorld.from_dict(obj.get("bounding_box_world"))
-        collections = from_list(from_str, obj.get("collections"))
-        dimensions = from_list(from_float, obj.get("dimensions"))
-        location = from_list(from_float, obj.get("location"))
-        materials = from_list(from_str, obj.get("materials"))
-        modifiers = from_list(Modifier.from_dict, obj.get("modifiers"))
-        name = from_str(obj.get("name"))
-        rotation_euler = from_list(from_float, obj.get("rotation_euler"))
-        scale = from_list(from_float, obj.get("scale"))
-        type = from_str(obj.get("type"))
-        visible = from_bool(obj.get("visible"))
-        mesh = from_union([Mesh.from_dict, from_none], obj.get("mesh"))
-        parent = from_union([from_none, from_str], obj.get("parent"))
-        return GetObjectInfoResult(bounding_box_world, collections, dimensions, location, materials, modifiers, name, rotation_euler, scale, type, visible, mesh, parent)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["bounding_box_world"] = to_class(BoundingBoxWorld, self.bounding_box_world)
-        result["collections"] = from_list(from_str, self.collections)
-        result["dimensions"] = from_list(to_float, self.dimensions)
-        result["location"] = from_list(to_float, self.location)
-        result["materials"] = from_list(from_str, self.materials)
-        result["modifiers"] = from_list(lambda x: to_class(Modifier, x), self.modifiers)
-        result["name"] = from_str(self.name)
-        result["rotation_euler"] = from_list(to_float, self.rotation_euler)
-        result["scale"] = from_list(to_float, self.scale)
-        result["type"] = from_str(self.type)
-        result["visible"] = from_bool(self.visible)
-        result["mesh"] = from_union([lambda x: to_class(Mesh, x), from_none], self.mesh)
-        result["parent"] = from_union([from_none, from_str], self.parent)
-        return result
-
-
-class Detail(Enum):
-    """names: just names; summary: a few key properties; full: every simple property"""
-
-    FULL = "full"
-    NAMES = "names"
-    SUMMARY = "summary"
-
-
-@dataclass
-class BrowseDataParams:
-    collection: str
-    """Name of a bpy.data collection: objects, meshes, materials, images, textures, collections,
-    cameras, lights, worlds, node_groups, actions, ...
-    """
-    detail: Detail
-    """names: just names; summary: a few key properties; full: every simple property"""
-
-    limit: int
-    """How many items to return at most (1-1000)"""
-
-    offset: int
-    """Index of the first item to return"""
-
-    name_contains: Optional[str] = None
-    """Only items whose name contains this text (case-insensitive)"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'BrowseDataParams':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        collection = from_str(obj.get("collection"))
-        detail = Detail(obj.get("detail"))
-        limit = from_int(obj.get("limit"))
-        offset = from_int(obj.get("offset"))
-        name_contains = from_union([from_str, from_none], obj.get("name_contains"))
-        return BrowseDataParams(collection, detail, limit, offset, name_contains)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["collection"] = from_str(self.collection)
-        result["detail"] = to_enum(Detail, self.detail)
-        result["limit"] = from_int(self.limit)
-        result["offset"] = from_int(self.offset)
-        if self.name_contains is not None:
-            result["name_contains"] = from_union([from_str, from_none], self.name_contains)
-        return result
-
-
-@dataclass
-class BrowseDataResult:
-    collection: str
-    items: List[Dict[str, Any]]
-    """One page of items; each has at least 'name', plus properties by detail level"""
-
-    offset: int
-    """Index of the first item returned"""
-
-    total: int
-    """How many items exist in all"""
-
-    next_offset: Optional[int] = None
-    """Offset of the next page, or null when this page is the last"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'BrowseDataResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        collection = from_str(obj.get("collection"))
-        items = from_list(lambda x: from_dict(lambda x: x, x), obj.get("items"))
-        offset = from_int(obj.get("offset"))
-        total = from_int(obj.get("total"))
-        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
-        return BrowseDataResult(collection, items, offset, total, next_offset)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["collection"] = from_str(self.collection)
-        result["items"] = from_list(lambda x: from_dict(lambda x: x, x), self.items)
-        result["offset"] = from_int(self.offset)
-        result["total"] = from_int(self.total)
-        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
-        return result
-
-
-@dataclass
 class ExecuteCodeParams:
     code: str
-    """Python source to run in Blender; bpy, bmesh and mathutils are already imported"""
+    """Python source"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'ExecuteCodeParams':
@@ -954,57 +592,265 @@ class ExecuteCodeResult:
 
 
 @dataclass
-class GetViewportScreenshotParams:
-    max_size: int
-    """Longest side of the image in pixels; the other side keeps the viewport's aspect ratio"""
-
-    filepath: Optional[str] = None
-    """Where Blender should also write the PNG, on Blender's machine; omit to only return the
-    image
-    """
+class GetHyper3DStatusParams:
+    pass
 
     @staticmethod
-    def from_dict(obj: Any) -> 'GetViewportScreenshotParams':
+    def from_dict(obj: Any) -> 'GetHyper3DStatusParams':
         if not (isinstance(obj, dict)):
             raise ValidationError("expected isinstance(obj, dict)")
-        max_size = from_int(obj.get("max_size"))
-        filepath = from_union([from_str, from_none], obj.get("filepath"))
-        return GetViewportScreenshotParams(max_size, filepath)
+        return GetHyper3DStatusParams()
 
     def to_dict(self) -> dict:
         result: dict = {}
-        result["max_size"] = from_int(self.max_size)
-        if self.filepath is not None:
-            result["filepath"] = from_union([from_str, from_none], self.filepath)
+        return result
+
+
+class Backend(Enum):
+    """Which Rodin service this Blender is set up for"""
+
+    FAL_AI = "fal_ai"
+    MAIN_SITE = "main_site"
+
+
+@dataclass
+class GetHyper3DStatusResult:
+    backend: Backend
+    """Which Rodin service this Blender is set up for"""
+
+    base_url: str
+    """API address the addon uses"""
+
+    enabled: bool
+    """Whether the integration is switched on in this Blender"""
+
+    key_set: bool
+    """Whether an API key is configured (the key itself is never returned)"""
+
+    message: str
+    """What to do next, including how to switch the integration on when it is off"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetHyper3DStatusResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        backend = Backend(obj.get("backend"))
+        base_url = from_str(obj.get("base_url"))
+        enabled = from_bool(obj.get("enabled"))
+        key_set = from_bool(obj.get("key_set"))
+        message = from_str(obj.get("message"))
+        return GetHyper3DStatusResult(backend, base_url, enabled, key_set, message)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["backend"] = to_enum(Backend, self.backend)
+        result["base_url"] = from_str(self.base_url)
+        result["enabled"] = from_bool(self.enabled)
+        result["key_set"] = from_bool(self.key_set)
+        result["message"] = from_str(self.message)
         return result
 
 
 @dataclass
-class GetViewportScreenshotResult:
-    height: int
-    png_base64: str
-    """The PNG file, base64-encoded"""
+class GenerateHyper3DModelParams:
+    bbox_condition: Optional[List[float]] = None
+    """Proportions of the bounding box, width, height, length"""
 
-    width: int
-    filepath: Optional[str] = None
-    """Where the PNG was written, or null"""
+    image_paths: Optional[List[str]] = None
+    """PNG, JPEG or WebP files on Blender's machine to generate from (instead of or with text)"""
+
+    text_prompt: Optional[str] = None
+    """What to generate, in English"""
 
     @staticmethod
-    def from_dict(obj: Any) -> 'GetViewportScreenshotResult':
+    def from_dict(obj: Any) -> 'GenerateHyper3DModelParams':
         if not (isinstance(obj, dict)):
             raise ValidationError("expected isinstance(obj, dict)")
-        height = from_int(obj.get("height"))
-        png_base64 = from_str(obj.get("png_base64"))
-        width = from_int(obj.get("width"))
-        filepath = from_union([from_none, from_str], obj.get("filepath"))
-        return GetViewportScreenshotResult(height, png_base64, width, filepath)
+        bbox_condition = from_union([lambda x: from_list(from_float, x), from_none], obj.get("bbox_condition"))
+        image_paths = from_union([lambda x: from_list(from_str, x), from_none], obj.get("image_paths"))
+        text_prompt = from_union([from_str, from_none], obj.get("text_prompt"))
+        return GenerateHyper3DModelParams(bbox_condition, image_paths, text_prompt)
 
     def to_dict(self) -> dict:
         result: dict = {}
-        result["height"] = from_int(self.height)
-        result["png_base64"] = from_str(self.png_base64)
-        result["width"] = from_int(self.width)
-        result["filepath"] = from_union([from_none, from_str], self.filepath)
+        if self.bbox_condition is not None:
+            result["bbox_condition"] = from_union([lambda x: from_list(to_float, x), from_none], self.bbox_condition)
+        if self.image_paths is not None:
+            result["image_paths"] = from_union([lambda x: from_list(from_str, x), from_none], self.image_paths)
+        if self.text_prompt is not None:
+            result["text_prompt"] = from_union([from_str, from_none], self.text_prompt)
+        return result
+
+
+@dataclass
+class GenerateHyper3DModelResult:
+    backend: Backend
+    """Which Rodin service this Blender is set up for"""
+
+    request_id: Optional[str] = None
+    """fal_ai: pass to blender_poll_hyper3d_job and blender_import_hyper3d_model"""
+
+    subscription_key: Optional[str] = None
+    """main_site: pass to blender_poll_hyper3d_job"""
+
+    task_uuid: Optional[str] = None
+    """main_site: pass to blender_import_hyper3d_model"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GenerateHyper3DModelResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        backend = Backend(obj.get("backend"))
+        request_id = from_union([from_none, from_str], obj.get("request_id"))
+        subscription_key = from_union([from_none, from_str], obj.get("subscription_key"))
+        task_uuid = from_union([from_none, from_str], obj.get("task_uuid"))
+        return GenerateHyper3DModelResult(backend, request_id, subscription_key, task_uuid)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["backend"] = to_enum(Backend, self.backend)
+        result["request_id"] = from_union([from_none, from_str], self.request_id)
+        result["subscription_key"] = from_union([from_none, from_str], self.subscription_key)
+        result["task_uuid"] = from_union([from_none, from_str], self.task_uuid)
+        return result
+
+
+@dataclass
+class PollHyper3DJobParams:
+    request_id: Optional[str] = None
+    """fal_ai: request_id from blender_generate_hyper3d_model"""
+
+    subscription_key: Optional[str] = None
+    """main_site: from blender_generate_hyper3d_model"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'PollHyper3DJobParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        request_id = from_union([from_str, from_none], obj.get("request_id"))
+        subscription_key = from_union([from_str, from_none], obj.get("subscription_key"))
+        return PollHyper3DJobParams(request_id, subscription_key)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        if self.request_id is not None:
+            result["request_id"] = from_union([from_str, from_none], self.request_id)
+        if self.subscription_key is not None:
+            result["subscription_key"] = from_union([from_str, from_none], self.subscription_key)
+        return result
+
+
+@dataclass
+class PollHyper3DJobResult:
+    backend: Backend
+    """Which Rodin service this Blender is set up for"""
+
+    done: bool
+    """True when the model can be imported"""
+
+    failed: bool
+    statuses: List[str]
+    """The service's own status words, one per sub-job"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'PollHyper3DJobResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        backend = Backend(obj.get("backend"))
+        done = from_bool(obj.get("done"))
+        failed = from_bool(obj.get("failed"))
+        statuses = from_list(from_str, obj.get("statuses"))
+        return PollHyper3DJobResult(backend, done, failed, statuses)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["backend"] = to_enum(Backend, self.backend)
+        result["done"] = from_bool(self.done)
+        result["failed"] = from_bool(self.failed)
+        result["statuses"] = from_list(from_str, self.statuses)
+        return result
+
+
+@dataclass
+class ImportHyper3DModelParams:
+    name: str
+    """Name for the imported object"""
+
+    request_id: Optional[str] = None
+    """fal_ai: request_id from blender_generate_hyper3d_model"""
+
+    target_size: Optional[float] = None
+    """Scale so the largest side is this long; omit to keep"""
+
+    task_uuid: Optional[str] = None
+    """main_site: task_uuid from blender_generate_hyper3d_model"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ImportHyper3DModelParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        name = from_str(obj.get("name"))
+        request_id = from_union([from_str, from_none], obj.get("request_id"))
+        target_size = from_union([from_float, from_none], obj.get("target_size"))
+        task_uuid = from_union([from_str, from_none], obj.get("task_uuid"))
+        return ImportHyper3DModelParams(name, request_id, target_size, task_uuid)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["name"] = from_str(self.name)
+        if self.request_id is not None:
+            result["request_id"] = from_union([from_str, from_none], self.request_id)
+        if self.target_size is not None:
+            result["target_size"] = from_union([to_float, from_none], self.target_size)
+        if self.task_uuid is not None:
+            result["task_uuid"] = from_union([from_str, from_none], self.task_uuid)
+        return result
+
+
+@dataclass
+class ImportHyper3DModelResultObject:
+    dimensions: List[float]
+    """World-space size of its bounding box after import"""
+
+    name: str
+    """Name of the object in Blender (may differ from the provider's)"""
+
+    type: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ImportHyper3DModelResultObject':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        dimensions = from_list(from_float, obj.get("dimensions"))
+        name = from_str(obj.get("name"))
+        type = from_str(obj.get("type"))
+        return ImportHyper3DModelResultObject(dimensions, name, type)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["dimensions"] = from_list(to_float, self.dimensions)
+        result["name"] = from_str(self.name)
+        result["type"] = from_str(self.type)
+        return result
+
+
+@dataclass
+class ImportHyper3DModelResult:
+    bytes: int
+    objects: List[ImportHyper3DModelResultObject]
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ImportHyper3DModelResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        bytes = from_int(obj.get("bytes"))
+        objects = from_list(ImportHyper3DModelResultObject.from_dict, obj.get("objects"))
+        return ImportHyper3DModelResult(bytes, objects)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["bytes"] = from_int(self.bytes)
+        result["objects"] = from_list(lambda x: to_class(ImportHyper3DModelResultObject, x), self.objects)
         return result
 
 
@@ -1123,8 +969,6 @@ class SearchPolyhavenAssetsParams:
     """How many assets to return at most (1-100)"""
 
     offset: int
-    """Index of the first item to return"""
-
     categories: Optional[List[str]] = None
     """Only assets in all of these categories"""
 
@@ -1463,6 +1307,360 @@ class SetTextureResult:
         result["maps"] = from_list(from_str, self.maps)
         result["material"] = from_str(self.material)
         result["object"] = from_str(self.object)
+        return result
+
+
+@dataclass
+class GetSceneInfoParams:
+    limit: int
+    offset: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetSceneInfoParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        limit = from_int(obj.get("limit"))
+        offset = from_int(obj.get("offset"))
+        return GetSceneInfoParams(limit, offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["limit"] = from_int(self.limit)
+        result["offset"] = from_int(self.offset)
+        return result
+
+
+@dataclass
+class GetSceneInfoResultObject:
+    location: List[float]
+    """x, y, z"""
+
+    name: str
+    type: str
+    """Blender object type: MESH, CAMERA, LIGHT, EMPTY, ..."""
+
+    visible: bool
+    """Visible in the viewport"""
+
+    parent: Optional[str] = None
+    """Name of the parent object, if any"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetSceneInfoResultObject':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        location = from_list(from_float, obj.get("location"))
+        name = from_str(obj.get("name"))
+        type = from_str(obj.get("type"))
+        visible = from_bool(obj.get("visible"))
+        parent = from_union([from_none, from_str], obj.get("parent"))
+        return GetSceneInfoResultObject(location, name, type, visible, parent)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["location"] = from_list(to_float, self.location)
+        result["name"] = from_str(self.name)
+        result["type"] = from_str(self.type)
+        result["visible"] = from_bool(self.visible)
+        result["parent"] = from_union([from_none, from_str], self.parent)
+        return result
+
+
+@dataclass
+class GetSceneInfoResult:
+    blend_file: str
+    """Path of the open .blend file; empty when unsaved"""
+
+    collections: List[str]
+    """Names of the scene's collections"""
+
+    frame_current: int
+    frame_end: int
+    frame_start: int
+    materials_count: int
+    objects: List[GetSceneInfoResultObject]
+    """One page of the scene's objects, in name order"""
+
+    offset: int
+    """Index of the first item returned"""
+
+    render_engine: str
+    scene: str
+    """Name of the active scene"""
+
+    total: int
+    """How many items exist in all"""
+
+    unit_system: str
+    next_offset: Optional[int] = None
+    """Offset of the next page, or null when this page is the last"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetSceneInfoResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        blend_file = from_str(obj.get("blend_file"))
+        collections = from_list(from_str, obj.get("collections"))
+        frame_current = from_int(obj.get("frame_current"))
+        frame_end = from_int(obj.get("frame_end"))
+        frame_start = from_int(obj.get("frame_start"))
+        materials_count = from_int(obj.get("materials_count"))
+        objects = from_list(GetSceneInfoResultObject.from_dict, obj.get("objects"))
+        offset = from_int(obj.get("offset"))
+        render_engine = from_str(obj.get("render_engine"))
+        scene = from_str(obj.get("scene"))
+        total = from_int(obj.get("total"))
+        unit_system = from_str(obj.get("unit_system"))
+        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
+        return GetSceneInfoResult(blend_file, collections, frame_current, frame_end, frame_start, materials_count, objects, offset, render_engine, scene, total, unit_system, next_offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["blend_file"] = from_str(self.blend_file)
+        result["collections"] = from_list(from_str, self.collections)
+        result["frame_current"] = from_int(self.frame_current)
+        result["frame_end"] = from_int(self.frame_end)
+        result["frame_start"] = from_int(self.frame_start)
+        result["materials_count"] = from_int(self.materials_count)
+        result["objects"] = from_list(lambda x: to_class(GetSceneInfoResultObject, x), self.objects)
+        result["offset"] = from_int(self.offset)
+        result["render_engine"] = from_str(self.render_engine)
+        result["scene"] = from_str(self.scene)
+        result["total"] = from_int(self.total)
+        result["unit_system"] = from_str(self.unit_system)
+        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
+        return result
+
+
+@dataclass
+class GetObjectInfoParams:
+    name: str
+    """Exact object name"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetObjectInfoParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        name = from_str(obj.get("name"))
+        return GetObjectInfoParams(name)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["name"] = from_str(self.name)
+        return result
+
+
+@dataclass
+class BoundingBoxWorld:
+    """Axis-aligned bounding box in world space"""
+
+    max: List[float]
+    """x, y, z"""
+
+    min: List[float]
+    """x, y, z"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'BoundingBoxWorld':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        max = from_list(from_float, obj.get("max"))
+        min = from_list(from_float, obj.get("min"))
+        return BoundingBoxWorld(max, min)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["max"] = from_list(to_float, self.max)
+        result["min"] = from_list(to_float, self.min)
+        return result
+
+
+@dataclass
+class Mesh:
+    edges: int
+    polygons: int
+    vertices: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Mesh':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        edges = from_int(obj.get("edges"))
+        polygons = from_int(obj.get("polygons"))
+        vertices = from_int(obj.get("vertices"))
+        return Mesh(edges, polygons, vertices)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["edges"] = from_int(self.edges)
+        result["polygons"] = from_int(self.polygons)
+        result["vertices"] = from_int(self.vertices)
+        return result
+
+
+@dataclass
+class Modifier:
+    name: str
+    type: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Modifier':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        name = from_str(obj.get("name"))
+        type = from_str(obj.get("type"))
+        return Modifier(name, type)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["name"] = from_str(self.name)
+        result["type"] = from_str(self.type)
+        return result
+
+
+@dataclass
+class GetObjectInfoResult:
+    bounding_box_world: BoundingBoxWorld
+    """Axis-aligned bounding box in world space"""
+
+    collections: List[str]
+    dimensions: List[float]
+    """Size of the bounding box in scene units"""
+
+    location: List[float]
+    """x, y, z"""
+
+    materials: List[str]
+    """Material slots, in order; empty slots are omitted"""
+
+    modifiers: List[Modifier]
+    name: str
+    rotation_euler: List[float]
+    """Rotation in radians, x, y, z"""
+
+    scale: List[float]
+    """x, y, z"""
+
+    type: str
+    visible: bool
+    mesh: Optional[Mesh] = None
+    """Mesh statistics for MESH objects, otherwise null"""
+
+    parent: Optional[str] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetObjectInfoResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        bounding_box_world = BoundingBoxWorld.from_dict(obj.get("bounding_box_world"))
+        collections = from_list(from_str, obj.get("collections"))
+        dimensions = from_list(from_float, obj.get("dimensions"))
+        location = from_list(from_float, obj.get("location"))
+        materials = from_list(from_str, obj.get("materials"))
+        modifiers = from_list(Modifier.from_dict, obj.get("modifiers"))
+        name = from_str(obj.get("name"))
+        rotation_euler = from_list(from_float, obj.get("rotation_euler"))
+        scale = from_list(from_float, obj.get("scale"))
+        type = from_str(obj.get("type"))
+        visible = from_bool(obj.get("visible"))
+        mesh = from_union([Mesh.from_dict, from_none], obj.get("mesh"))
+        parent = from_union([from_none, from_str], obj.get("parent"))
+        return GetObjectInfoResult(bounding_box_world, collections, dimensions, location, materials, modifiers, name, rotation_euler, scale, type, visible, mesh, parent)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["bounding_box_world"] = to_class(BoundingBoxWorld, self.bounding_box_world)
+        result["collections"] = from_list(from_str, self.collections)
+        result["dimensions"] = from_list(to_float, self.dimensions)
+        result["location"] = from_list(to_float, self.location)
+        result["materials"] = from_list(from_str, self.materials)
+        result["modifiers"] = from_list(lambda x: to_class(Modifier, x), self.modifiers)
+        result["name"] = from_str(self.name)
+        result["rotation_euler"] = from_list(to_float, self.rotation_euler)
+        result["scale"] = from_list(to_float, self.scale)
+        result["type"] = from_str(self.type)
+        result["visible"] = from_bool(self.visible)
+        result["mesh"] = from_union([lambda x: to_class(Mesh, x), from_none], self.mesh)
+        result["parent"] = from_union([from_none, from_str], self.parent)
+        return result
+
+
+class Detail(Enum):
+    """summary: key properties; full: every simple one"""
+
+    FULL = "full"
+    NAMES = "names"
+    SUMMARY = "summary"
+
+
+@dataclass
+class BrowseDataParams:
+    collection: str
+    """A bpy.data collection: meshes, materials, images, node_groups, actions, ..."""
+
+    detail: Detail
+    """summary: key properties; full: every simple one"""
+
+    limit: int
+    offset: int
+    name_contains: Optional[str] = None
+    """Case-insensitive name filter"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'BrowseDataParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        collection = from_str(obj.get("collection"))
+        detail = Detail(obj.get("detail"))
+        limit = from_int(obj.get("limit"))
+        offset = from_int(obj.get("offset"))
+        name_contains = from_union([from_str, from_none], obj.get("name_contains"))
+        return BrowseDataParams(collection, detail, limit, offset, name_contains)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["collection"] = from_str(self.collection)
+        result["detail"] = to_enum(Detail, self.detail)
+        result["limit"] = from_int(self.limit)
+        result["offset"] = from_int(self.offset)
+        if self.name_contains is not None:
+            result["name_contains"] = from_union([from_str, from_none], self.name_contains)
+        return result
+
+
+@dataclass
+class BrowseDataResult:
+    collection: str
+    items: List[Dict[str, Any]]
+    """One page of items; each has at least 'name', plus properties by detail level"""
+
+    offset: int
+    """Index of the first item returned"""
+
+    total: int
+    """How many items exist in all"""
+
+    next_offset: Optional[int] = None
+    """Offset of the next page, or null when this page is the last"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'BrowseDataResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        collection = from_str(obj.get("collection"))
+        items = from_list(lambda x: from_dict(lambda x: x, x), obj.get("items"))
+        offset = from_int(obj.get("offset"))
+        total = from_int(obj.get("total"))
+        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
+        return BrowseDataResult(collection, items, offset, total, next_offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["collection"] = from_str(self.collection)
+        result["items"] = from_list(lambda x: from_dict(lambda x: x, x), self.items)
+        result["offset"] = from_int(self.offset)
+        result["total"] = from_int(self.total)
+        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
         return result
 
 
@@ -1853,265 +2051,55 @@ class DownloadSketchfabModelResult:
 
 
 @dataclass
-class GetHyper3DStatusParams:
-    pass
+class GetViewportScreenshotParams:
+    max_size: int
+    """Longest side in pixels"""
+
+    filepath: Optional[str] = None
+    """Also write the PNG here, on Blender's machine"""
 
     @staticmethod
-    def from_dict(obj: Any) -> 'GetHyper3DStatusParams':
+    def from_dict(obj: Any) -> 'GetViewportScreenshotParams':
         if not (isinstance(obj, dict)):
             raise ValidationError("expected isinstance(obj, dict)")
-        return GetHyper3DStatusParams()
+        max_size = from_int(obj.get("max_size"))
+        filepath = from_union([from_str, from_none], obj.get("filepath"))
+        return GetViewportScreenshotParams(max_size, filepath)
 
     def to_dict(self) -> dict:
         result: dict = {}
-        return result
-
-
-class Backend(Enum):
-    """Which Rodin service this Blender is set up for"""
-
-    FAL_AI = "fal_ai"
-    MAIN_SITE = "main_site"
-
-
-@dataclass
-class GetHyper3DStatusResult:
-    backend: Backend
-    """Which Rodin service this Blender is set up for"""
-
-    base_url: str
-    """API address the addon uses"""
-
-    enabled: bool
-    """Whether the integration is switched on in this Blender"""
-
-    key_set: bool
-    """Whether an API key is configured (the key itself is never returned)"""
-
-    message: str
-    """What to do next, including how to switch the integration on when it is off"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GetHyper3DStatusResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        backend = Backend(obj.get("backend"))
-        base_url = from_str(obj.get("base_url"))
-        enabled = from_bool(obj.get("enabled"))
-        key_set = from_bool(obj.get("key_set"))
-        message = from_str(obj.get("message"))
-        return GetHyper3DStatusResult(backend, base_url, enabled, key_set, message)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["backend"] = to_enum(Backend, self.backend)
-        result["base_url"] = from_str(self.base_url)
-        result["enabled"] = from_bool(self.enabled)
-        result["key_set"] = from_bool(self.key_set)
-        result["message"] = from_str(self.message)
+        result["max_size"] = from_int(self.max_size)
+        if self.filepath is not None:
+            result["filepath"] = from_union([from_str, from_none], self.filepath)
         return result
 
 
 @dataclass
-class GenerateHyper3DModelParams:
-    bbox_condition: Optional[List[float]] = None
-    """Proportions of the bounding box, width, height, length"""
+class GetViewportScreenshotResult:
+    height: int
+    png_base64: str
+    """The PNG file, base64-encoded"""
 
-    image_paths: Optional[List[str]] = None
-    """PNG, JPEG or WebP files on Blender's machine to generate from (instead of or with text)"""
-
-    text_prompt: Optional[str] = None
-    """What to generate, in English"""
+    width: int
+    filepath: Optional[str] = None
+    """Where the PNG was written, or null"""
 
     @staticmethod
-    def from_dict(obj: Any) -> 'GenerateHyper3DModelParams':
+    def from_dict(obj: Any) -> 'GetViewportScreenshotResult':
         if not (isinstance(obj, dict)):
             raise ValidationError("expected isinstance(obj, dict)")
-        bbox_condition = from_union([lambda x: from_list(from_float, x), from_none], obj.get("bbox_condition"))
-        image_paths = from_union([lambda x: from_list(from_str, x), from_none], obj.get("image_paths"))
-        text_prompt = from_union([from_str, from_none], obj.get("text_prompt"))
-        return GenerateHyper3DModelParams(bbox_condition, image_paths, text_prompt)
+        height = from_int(obj.get("height"))
+        png_base64 = from_str(obj.get("png_base64"))
+        width = from_int(obj.get("width"))
+        filepath = from_union([from_none, from_str], obj.get("filepath"))
+        return GetViewportScreenshotResult(height, png_base64, width, filepath)
 
     def to_dict(self) -> dict:
         result: dict = {}
-        if self.bbox_condition is not None:
-            result["bbox_condition"] = from_union([lambda x: from_list(to_float, x), from_none], self.bbox_condition)
-        if self.image_paths is not None:
-            result["image_paths"] = from_union([lambda x: from_list(from_str, x), from_none], self.image_paths)
-        if self.text_prompt is not None:
-            result["text_prompt"] = from_union([from_str, from_none], self.text_prompt)
-        return result
-
-
-@dataclass
-class GenerateHyper3DModelResult:
-    backend: Backend
-    """Which Rodin service this Blender is set up for"""
-
-    request_id: Optional[str] = None
-    """fal_ai: pass to blender_poll_hyper3d_job and blender_import_hyper3d_model"""
-
-    subscription_key: Optional[str] = None
-    """main_site: pass to blender_poll_hyper3d_job"""
-
-    task_uuid: Optional[str] = None
-    """main_site: pass to blender_import_hyper3d_model"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'GenerateHyper3DModelResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        backend = Backend(obj.get("backend"))
-        request_id = from_union([from_none, from_str], obj.get("request_id"))
-        subscription_key = from_union([from_none, from_str], obj.get("subscription_key"))
-        task_uuid = from_union([from_none, from_str], obj.get("task_uuid"))
-        return GenerateHyper3DModelResult(backend, request_id, subscription_key, task_uuid)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["backend"] = to_enum(Backend, self.backend)
-        result["request_id"] = from_union([from_none, from_str], self.request_id)
-        result["subscription_key"] = from_union([from_none, from_str], self.subscription_key)
-        result["task_uuid"] = from_union([from_none, from_str], self.task_uuid)
-        return result
-
-
-@dataclass
-class PollHyper3DJobParams:
-    request_id: Optional[str] = None
-    """fal_ai: request_id from blender_generate_hyper3d_model"""
-
-    subscription_key: Optional[str] = None
-    """main_site: from blender_generate_hyper3d_model"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'PollHyper3DJobParams':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        request_id = from_union([from_str, from_none], obj.get("request_id"))
-        subscription_key = from_union([from_str, from_none], obj.get("subscription_key"))
-        return PollHyper3DJobParams(request_id, subscription_key)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        if self.request_id is not None:
-            result["request_id"] = from_union([from_str, from_none], self.request_id)
-        if self.subscription_key is not None:
-            result["subscription_key"] = from_union([from_str, from_none], self.subscription_key)
-        return result
-
-
-@dataclass
-class PollHyper3DJobResult:
-    backend: Backend
-    """Which Rodin service this Blender is set up for"""
-
-    done: bool
-    """True when the model can be imported"""
-
-    failed: bool
-    statuses: List[str]
-    """The service's own status words, one per sub-job"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'PollHyper3DJobResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        backend = Backend(obj.get("backend"))
-        done = from_bool(obj.get("done"))
-        failed = from_bool(obj.get("failed"))
-        statuses = from_list(from_str, obj.get("statuses"))
-        return PollHyper3DJobResult(backend, done, failed, statuses)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["backend"] = to_enum(Backend, self.backend)
-        result["done"] = from_bool(self.done)
-        result["failed"] = from_bool(self.failed)
-        result["statuses"] = from_list(from_str, self.statuses)
-        return result
-
-
-@dataclass
-class ImportHyper3DModelParams:
-    name: str
-    """Name for the imported object"""
-
-    request_id: Optional[str] = None
-    """fal_ai: request_id from blender_generate_hyper3d_model"""
-
-    target_size: Optional[float] = None
-    """Scale so the largest side is this long; omit to keep"""
-
-    task_uuid: Optional[str] = None
-    """main_site: task_uuid from blender_generate_hyper3d_model"""
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'ImportHyper3DModelParams':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        name = from_str(obj.get("name"))
-        request_id = from_union([from_str, from_none], obj.get("request_id"))
-        target_size = from_union([from_float, from_none], obj.get("target_size"))
-        task_uuid = from_union([from_str, from_none], obj.get("task_uuid"))
-        return ImportHyper3DModelParams(name, request_id, target_size, task_uuid)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["name"] = from_str(self.name)
-        if self.request_id is not None:
-            result["request_id"] = from_union([from_str, from_none], self.request_id)
-        if self.target_size is not None:
-            result["target_size"] = from_union([to_float, from_none], self.target_size)
-        if self.task_uuid is not None:
-            result["task_uuid"] = from_union([from_str, from_none], self.task_uuid)
-        return result
-
-
-@dataclass
-class ImportHyper3DModelResultObject:
-    dimensions: List[float]
-    """World-space size of its bounding box after import"""
-
-    name: str
-    """Name of the object in Blender (may differ from the provider's)"""
-
-    type: str
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'ImportHyper3DModelResultObject':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        dimensions = from_list(from_float, obj.get("dimensions"))
-        name = from_str(obj.get("name"))
-        type = from_str(obj.get("type"))
-        return ImportHyper3DModelResultObject(dimensions, name, type)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["dimensions"] = from_list(to_float, self.dimensions)
-        result["name"] = from_str(self.name)
-        result["type"] = from_str(self.type)
-        return result
-
-
-@dataclass
-class ImportHyper3DModelResult:
-    bytes: int
-    objects: List[ImportHyper3DModelResultObject]
-
-    @staticmethod
-    def from_dict(obj: Any) -> 'ImportHyper3DModelResult':
-        if not (isinstance(obj, dict)):
-            raise ValidationError("expected isinstance(obj, dict)")
-        bytes = from_int(obj.get("bytes"))
-        objects = from_list(ImportHyper3DModelResultObject.from_dict, obj.get("objects"))
-        return ImportHyper3DModelResult(bytes, objects)
-
-    def to_dict(self) -> dict:
-        result: dict = {}
-        result["bytes"] = from_int(self.bytes)
-        result["objects"] = from_list(lambda x: to_class(ImportHyper3DModelResultObject, x), self.objects)
+        result["height"] = from_int(self.height)
+        result["png_base64"] = from_str(self.png_base64)
+        result["width"] = from_int(self.width)
+        result["filepath"] = from_union([from_none, from_str], self.filepath)
         return result
 
 
@@ -2195,54 +2183,6 @@ def protocol_error_to_dict(x: ProtocolError) -> Any:
     return to_class(ProtocolError, x)
 
 
-def get_scene_info_params_from_dict(s: Any) -> GetSceneInfoParams:
-    return GetSceneInfoParams.from_dict(s)
-
-
-def get_scene_info_params_to_dict(x: GetSceneInfoParams) -> Any:
-    return to_class(GetSceneInfoParams, x)
-
-
-def get_scene_info_result_from_dict(s: Any) -> GetSceneInfoResult:
-    return GetSceneInfoResult.from_dict(s)
-
-
-def get_scene_info_result_to_dict(x: GetSceneInfoResult) -> Any:
-    return to_class(GetSceneInfoResult, x)
-
-
-def get_object_info_params_from_dict(s: Any) -> GetObjectInfoParams:
-    return GetObjectInfoParams.from_dict(s)
-
-
-def get_object_info_params_to_dict(x: GetObjectInfoParams) -> Any:
-    return to_class(GetObjectInfoParams, x)
-
-
-def get_object_info_result_from_dict(s: Any) -> GetObjectInfoResult:
-    return GetObjectInfoResult.from_dict(s)
-
-
-def get_object_info_result_to_dict(x: GetObjectInfoResult) -> Any:
-    return to_class(GetObjectInfoResult, x)
-
-
-def browse_data_params_from_dict(s: Any) -> BrowseDataParams:
-    return BrowseDataParams.from_dict(s)
-
-
-def browse_data_params_to_dict(x: BrowseDataParams) -> Any:
-    return to_class(BrowseDataParams, x)
-
-
-def browse_data_result_from_dict(s: Any) -> BrowseDataResult:
-    return BrowseDataResult.from_dict(s)
-
-
-def browse_data_result_to_dict(x: BrowseDataResult) -> Any:
-    return to_class(BrowseDataResult, x)
-
-
 def execute_code_params_from_dict(s: Any) -> ExecuteCodeParams:
     return ExecuteCodeParams.from_dict(s)
 
@@ -2259,20 +2199,68 @@ def execute_code_result_to_dict(x: ExecuteCodeResult) -> Any:
     return to_class(ExecuteCodeResult, x)
 
 
-def get_viewport_screenshot_params_from_dict(s: Any) -> GetViewportScreenshotParams:
-    return GetViewportScreenshotParams.from_dict(s)
+def get_hyper3_d_status_params_from_dict(s: Any) -> GetHyper3DStatusParams:
+    return GetHyper3DStatusParams.from_dict(s)
 
 
-def get_viewport_screenshot_params_to_dict(x: GetViewportScreenshotParams) -> Any:
-    return to_class(GetViewportScreenshotParams, x)
+def get_hyper3_d_status_params_to_dict(x: GetHyper3DStatusParams) -> Any:
+    return to_class(GetHyper3DStatusParams, x)
 
 
-def get_viewport_screenshot_result_from_dict(s: Any) -> GetViewportScreenshotResult:
-    return GetViewportScreenshotResult.from_dict(s)
+def get_hyper3_d_status_result_from_dict(s: Any) -> GetHyper3DStatusResult:
+    return GetHyper3DStatusResult.from_dict(s)
 
 
-def get_viewport_screenshot_result_to_dict(x: GetViewportScreenshotResult) -> Any:
-    return to_class(GetViewportScreenshotResult, x)
+def get_hyper3_d_status_result_to_dict(x: GetHyper3DStatusResult) -> Any:
+    return to_class(GetHyper3DStatusResult, x)
+
+
+def generate_hyper3_d_model_params_from_dict(s: Any) -> GenerateHyper3DModelParams:
+    return GenerateHyper3DModelParams.from_dict(s)
+
+
+def generate_hyper3_d_model_params_to_dict(x: GenerateHyper3DModelParams) -> Any:
+    return to_class(GenerateHyper3DModelParams, x)
+
+
+def generate_hyper3_d_model_result_from_dict(s: Any) -> GenerateHyper3DModelResult:
+    return GenerateHyper3DModelResult.from_dict(s)
+
+
+def generate_hyper3_d_model_result_to_dict(x: GenerateHyper3DModelResult) -> Any:
+    return to_class(GenerateHyper3DModelResult, x)
+
+
+def poll_hyper3_d_job_params_from_dict(s: Any) -> PollHyper3DJobParams:
+    return PollHyper3DJobParams.from_dict(s)
+
+
+def poll_hyper3_d_job_params_to_dict(x: PollHyper3DJobParams) -> Any:
+    return to_class(PollHyper3DJobParams, x)
+
+
+def poll_hyper3_d_job_result_from_dict(s: Any) -> PollHyper3DJobResult:
+    return PollHyper3DJobResult.from_dict(s)
+
+
+def poll_hyper3_d_job_result_to_dict(x: PollHyper3DJobResult) -> Any:
+    return to_class(PollHyper3DJobResult, x)
+
+
+def import_hyper3_d_model_params_from_dict(s: Any) -> ImportHyper3DModelParams:
+    return ImportHyper3DModelParams.from_dict(s)
+
+
+def import_hyper3_d_model_params_to_dict(x: ImportHyper3DModelParams) -> Any:
+    return to_class(ImportHyper3DModelParams, x)
+
+
+def import_hyper3_d_model_result_from_dict(s: Any) -> ImportHyper3DModelResult:
+    return ImportHyper3DModelResult.from_dict(s)
+
+
+def import_hyper3_d_model_result_to_dict(x: ImportHyper3DModelResult) -> Any:
+    return to_class(ImportHyper3DModelResult, x)
 
 
 def get_polyhaven_status_params_from_dict(s: Any) -> GetPolyhavenStatusParams:
@@ -2355,6 +2343,54 @@ def set_texture_result_to_dict(x: SetTextureResult) -> Any:
     return to_class(SetTextureResult, x)
 
 
+def get_scene_info_params_from_dict(s: Any) -> GetSceneInfoParams:
+    return GetSceneInfoParams.from_dict(s)
+
+
+def get_scene_info_params_to_dict(x: GetSceneInfoParams) -> Any:
+    return to_class(GetSceneInfoParams, x)
+
+
+def get_scene_info_result_from_dict(s: Any) -> GetSceneInfoResult:
+    return GetSceneInfoResult.from_dict(s)
+
+
+def get_scene_info_result_to_dict(x: GetSceneInfoResult) -> Any:
+    return to_class(GetSceneInfoResult, x)
+
+
+def get_object_info_params_from_dict(s: Any) -> GetObjectInfoParams:
+    return GetObjectInfoParams.from_dict(s)
+
+
+def get_object_info_params_to_dict(x: GetObjectInfoParams) -> Any:
+    return to_class(GetObjectInfoParams, x)
+
+
+def get_object_info_result_from_dict(s: Any) -> GetObjectInfoResult:
+    return GetObjectInfoResult.from_dict(s)
+
+
+def get_object_info_result_to_dict(x: GetObjectInfoResult) -> Any:
+    return to_class(GetObjectInfoResult, x)
+
+
+def browse_data_params_from_dict(s: Any) -> BrowseDataParams:
+    return BrowseDataParams.from_dict(s)
+
+
+def browse_data_params_to_dict(x: BrowseDataParams) -> Any:
+    return to_class(BrowseDataParams, x)
+
+
+def browse_data_result_from_dict(s: Any) -> BrowseDataResult:
+    return BrowseDataResult.from_dict(s)
+
+
+def browse_data_result_to_dict(x: BrowseDataResult) -> Any:
+    return to_class(BrowseDataResult, x)
+
+
 def get_sketchfab_status_params_from_dict(s: Any) -> GetSketchfabStatusParams:
     return GetSketchfabStatusParams.from_dict(s)
 
@@ -2419,66 +2455,18 @@ def download_sketchfab_model_result_to_dict(x: DownloadSketchfabModelResult) -> 
     return to_class(DownloadSketchfabModelResult, x)
 
 
-def get_hyper3_d_status_params_from_dict(s: Any) -> GetHyper3DStatusParams:
-    return GetHyper3DStatusParams.from_dict(s)
+def get_viewport_screenshot_params_from_dict(s: Any) -> GetViewportScreenshotParams:
+    return GetViewportScreenshotParams.from_dict(s)
 
 
-def get_hyper3_d_status_params_to_dict(x: GetHyper3DStatusParams) -> Any:
-    return to_class(GetHyper3DStatusParams, x)
+def get_viewport_screenshot_params_to_dict(x: GetViewportScreenshotParams) -> Any:
+    return to_class(GetViewportScreenshotParams, x)
 
 
-def get_hyper3_d_status_result_from_dict(s: Any) -> GetHyper3DStatusResult:
-    return GetHyper3DStatusResult.from_dict(s)
+def get_viewport_screenshot_result_from_dict(s: Any) -> GetViewportScreenshotResult:
+    return GetViewportScreenshotResult.from_dict(s)
 
 
-def get_hyper3_d_status_result_to_dict(x: GetHyper3DStatusResult) -> Any:
-    return to_class(GetHyper3DStatusResult, x)
-
-
-def generate_hyper3_d_model_params_from_dict(s: Any) -> GenerateHyper3DModelParams:
-    return GenerateHyper3DModelParams.from_dict(s)
-
-
-def generate_hyper3_d_model_params_to_dict(x: GenerateHyper3DModelParams) -> Any:
-    return to_class(GenerateHyper3DModelParams, x)
-
-
-def generate_hyper3_d_model_result_from_dict(s: Any) -> GenerateHyper3DModelResult:
-    return GenerateHyper3DModelResult.from_dict(s)
-
-
-def generate_hyper3_d_model_result_to_dict(x: GenerateHyper3DModelResult) -> Any:
-    return to_class(GenerateHyper3DModelResult, x)
-
-
-def poll_hyper3_d_job_params_from_dict(s: Any) -> PollHyper3DJobParams:
-    return PollHyper3DJobParams.from_dict(s)
-
-
-def poll_hyper3_d_job_params_to_dict(x: PollHyper3DJobParams) -> Any:
-    return to_class(PollHyper3DJobParams, x)
-
-
-def poll_hyper3_d_job_result_from_dict(s: Any) -> PollHyper3DJobResult:
-    return PollHyper3DJobResult.from_dict(s)
-
-
-def poll_hyper3_d_job_result_to_dict(x: PollHyper3DJobResult) -> Any:
-    return to_class(PollHyper3DJobResult, x)
-
-
-def import_hyper3_d_model_params_from_dict(s: Any) -> ImportHyper3DModelParams:
-    return ImportHyper3DModelParams.from_dict(s)
-
-
-def import_hyper3_d_model_params_to_dict(x: ImportHyper3DModelParams) -> Any:
-    return to_class(ImportHyper3DModelParams, x)
-
-
-def import_hyper3_d_model_result_from_dict(s: Any) -> ImportHyper3DModelResult:
-    return ImportHyper3DModelResult.from_dict(s)
-
-
-def import_hyper3_d_model_result_to_dict(x: ImportHyper3DModelResult) -> Any:
-    return to_class(ImportHyper3DModelResult, x)
+def get_viewport_screenshot_result_to_dict(x: GetViewportScreenshotResult) -> Any:
+    return to_class(GetViewportScreenshotResult, x)
 

@@ -4,7 +4,7 @@ import { defineCommand } from "./define.js";
 export const executeCode = defineCommand({
   name: "execute_code",
   params: z.strictObject({
-    code: z.string().min(1).describe("Python source to run in Blender; bpy, bmesh and mathutils are already imported"),
+    code: z.string().min(1).describe("Python source"),
   }),
   result: z.object({
     stdout: z.string().describe("What the code printed"),
@@ -12,6 +12,7 @@ export const executeCode = defineCommand({
     truncated: z.boolean().describe("True when output was cut to the addon's limit (marked in the text)"),
   }),
   gate: "execute_code",
+  toolset: "code",
   example: {
     params: { code: "import bpy\nprint(len(bpy.data.objects))" },
     result: { stdout: "3\n", stderr: "", truncated: false },
@@ -21,9 +22,8 @@ export const executeCode = defineCommand({
     name: "blender_execute_code",
     title: "Execute Python in Blender",
     description:
-      "Run Python inside Blender on its main thread and return what it printed. bpy, bmesh and mathutils are " +
-      "preloaded; each call starts with fresh globals, so put multi-step work in one call. print() what you need " +
-      "back. On an exception the status is failed and the error holds the traceback, trimmed to your code.",
+      "Run Python in Blender's main thread (bpy, bmesh, mathutils imported; fresh globals per call) and return its " +
+      "output: print() what you need. An exception fails the job with the traceback and undoes its changes.",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
 });

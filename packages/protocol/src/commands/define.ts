@@ -10,6 +10,47 @@ export type Gate = (typeof GATES)[number];
 /** Gates of the asset integrations: off in a fresh addon until the user turns them on. */
 export const INTEGRATION_GATES = ["polyhaven", "sketchfab", "hyper3d"] as const satisfies readonly Gate[];
 
+/**
+ * Groups of tools a server advertises (`--toolsets`). Every tool's schema
+ * costs its tokens in every conversation, so the default is a small core and
+ * the rest is opted into. "jobs" (clients and job status) is always on.
+ */
+export const TOOLSETS = [
+  "jobs",
+  "scene",
+  "code",
+  "view",
+  "render",
+  "files",
+  "undo",
+  "api",
+  "polyhaven",
+  "sketchfab",
+  "hyper3d",
+  "bus",
+] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** What a server advertises when nobody says otherwise; `core` names this set. */
+export const CORE_TOOLSETS = ["jobs", "scene", "code", "view", "render", "files", "undo"] as const satisfies readonly Toolset[];
+
+/**
+ * The toolsets a `--toolsets` value selects: names from TOOLSETS, `core` for
+ * the default set, `all` for every one; "jobs" is always in. Unknown names
+ * throw, listing the known ones.
+ */
+export function resolveToolsets(spec: string | readonly string[] = "core"): ReadonlySet<Toolset> {
+  const names = (typeof spec === "string" ? spec.split(",") : spec).map((s) => s.trim()).filter((s) => s !== "");
+  const chosen = new Set<Toolset>(["jobs"]);
+  for (const name of names.length > 0 ? names : ["core"]) {
+    if (name === "all") TOOLSETS.forEach((t) => chosen.add(t));
+    else if (name === "core") CORE_TOOLSETS.forEach((t) => chosen.add(t));
+    else if ((TOOLSETS as readonly string[]).includes(name)) chosen.add(name as Toolset);
+    else throw new Error(`unknown toolset ${JSON.stringify(name)}: use core, all or any of ${TOOLSETS.join(", ")}`);
+  }
+  return chosen;
+}
+
 /** MCP tool annotations; every tool declares all four. */
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -45,6 +86,8 @@ export interface CommandDef<
    */
   omitFromToolResult?: readonly (keyof z.infer<Result> & string)[];
   gate: Gate | null;
+  /** Which `--toolsets` group advertises its tool. */
+  toolset: Toolset;
   timeout: Timeout;
   /** A realistic call and answer: documentation, the fake addon's default reply, and a test sample. */
   example: { params: z.input<Params>; result: z.output<Result> };

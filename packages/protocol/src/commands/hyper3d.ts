@@ -19,6 +19,7 @@ export const getHyper3dStatus = defineCommand({
     key_set: z.boolean().describe("Whether an API key is configured (the key itself is never returned)"),
   }),
   gate: null,
+  toolset: "hyper3d",
   timeout: { defaultSeconds: 15, maxSeconds: 60 },
   example: {
     params: {},
@@ -62,6 +63,7 @@ export const generateHyper3dModel = defineCommand({
     request_id: z.string().nullable().describe("fal_ai: pass to blender_poll_hyper3d_job and blender_import_hyper3d_model"),
   }),
   gate: "hyper3d",
+  toolset: "hyper3d",
   timeout: API_TIMEOUT,
   example: {
     params: { text_prompt: "a small wooden stool" },
@@ -95,6 +97,7 @@ export const pollHyper3dJob = defineCommand({
     statuses: z.array(z.string()).describe("The service's own status words, one per sub-job"),
   }),
   gate: "hyper3d",
+  toolset: "hyper3d",
   timeout: API_TIMEOUT,
   example: {
     params: { subscription_key: "eyJhbGciOiJIUzI1NiJ9.job" },
@@ -123,6 +126,7 @@ export const importHyper3dModel = defineCommand({
     objects: z.array(ImportedObject),
   }),
   gate: "hyper3d",
+  toolset: "hyper3d",
   timeout: DOWNLOAD_TIMEOUT,
   example: {
     params: { task_uuid: "b2d4c7a1-5f3e-4b8e-9d2a-0c1e2f3a4b5c", name: "Stool" },

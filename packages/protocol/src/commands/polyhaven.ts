@@ -26,6 +26,7 @@ export const getPolyhavenStatus = defineCommand({
   params: z.strictObject({}),
   result: z.object({ ...IntegrationStatus }),
   gate: null,
+  toolset: "polyhaven",
   timeout: { defaultSeconds: 15, maxSeconds: 60 },
   example: {
     params: {},
@@ -53,6 +54,7 @@ export const getPolyhavenCategories = defineCommand({
       .describe("Category names with how many assets each holds, largest first"),
   }),
   gate: "polyhaven",
+  toolset: "polyhaven",
   timeout: API_TIMEOUT,
   example: {
     params: { asset_type: "hdris" },
@@ -90,6 +92,7 @@ export const searchPolyhavenAssets = defineCommand({
     ...PageResult,
   }),
   gate: "polyhaven",
+  toolset: "polyhaven",
   timeout: API_TIMEOUT,
   example: {
     params: { asset_type: "hdris", categories: ["outdoor"], limit: 1 },
@@ -151,6 +154,7 @@ export const downloadPolyhavenAsset = defineCommand({
     objects: z.array(ImportedObject).describe("models: the imported objects"),
   }),
   gate: "polyhaven",
+  toolset: "polyhaven",
   timeout: DOWNLOAD_TIMEOUT,
   example: {
     params: { asset_id: "kloofendal_43d_clear_puresky", asset_type: "hdris", resolution: "1k" },
@@ -193,6 +197,7 @@ export const setTexture = defineCommand({
     downloaded: z.boolean().describe("False when the material from an earlier download was reused"),
   }),
   gate: "polyhaven",
+  toolset: "polyhaven",
   timeout: DOWNLOAD_TIMEOUT,
   example: {
     params: { object_name: "Cube", texture_id: "brick_wall_001" },

@@ -27,6 +27,7 @@ export const getSceneInfo = defineCommand({
     ...PageResult,
   }),
   gate: null,
+  toolset: "scene",
   timeout: { defaultSeconds: 15, maxSeconds: 120 },
   example: {
     params: {},
@@ -54,9 +55,8 @@ export const getSceneInfo = defineCommand({
     name: "blender_get_scene_info",
     title: "Get scene info",
     description:
-      "Summarise the active Blender scene: frame range, render engine, collections, and a page of its objects " +
-      "(name, type, location, visibility, parent). Large scenes are paginated: pass offset=next_offset to continue. " +
-      "Start here before changing a scene.",
+      "The active scene: frame range, engine, collections and a page of objects (name, type, location, visible, " +
+      "parent); continue with offset=next_offset. Start here.",
     annotations: READ_ONLY,
   },
 });
@@ -64,7 +64,7 @@ export const getSceneInfo = defineCommand({
 export const getObjectInfo = defineCommand({
   name: "get_object_info",
   params: z.strictObject({
-    name: z.string().min(1).describe("Exact name of the object, as listed by blender_get_scene_info"),
+    name: z.string().min(1).describe("Exact object name"),
   }),
   result: z.object({
     name: z.string(),
@@ -87,6 +87,7 @@ export const getObjectInfo = defineCommand({
       .describe("Axis-aligned bounding box in world space"),
   }),
   gate: null,
+  toolset: "scene",
   timeout: { defaultSeconds: 15, maxSeconds: 120 },
   example: {
     params: { name: "Cube" },
@@ -110,8 +111,8 @@ export const getObjectInfo = defineCommand({
     name: "blender_get_object_info",
     title: "Get object info",
     description:
-      "Detailed information about one object by exact name: transform (location, rotation, scale, dimensions), " +
-      "parent, collections, materials, modifiers, mesh statistics and world-space bounding box.",
+      "One object in detail: transform, dimensions, parent, collections, materials, modifiers, mesh counts and " +
+      "world bounding box.",
     annotations: READ_ONLY,
   },
 });
@@ -122,12 +123,12 @@ export const browseData = defineCommand({
     collection: z
       .string()
       .regex(/^[a-z_]+$/)
-      .describe("Name of a bpy.data collection: objects, meshes, materials, images, textures, collections, cameras, lights, worlds, node_groups, actions, ..."),
+      .describe("A bpy.data collection: meshes, materials, images, node_groups, actions, ..."),
     detail: z
       .enum(["names", "summary", "full"])
       .default("summary")
-      .describe("names: just names; summary: a few key properties; full: every simple property"),
-    name_contains: z.string().optional().describe("Only items whose name contains this text (case-insensitive)"),
+      .describe("summary: key properties; full: every simple one"),
+    name_contains: z.string().optional().describe("Case-insensitive name filter"),
     ...Page,
   }),
   result: z.object({
@@ -138,6 +139,7 @@ export const browseData = defineCommand({
     ...PageResult,
   }),
   gate: null,
+  toolset: "scene",
   timeout: { defaultSeconds: 15, maxSeconds: 120 },
   example: {
     params: { collection: "materials", detail: "summary" },
@@ -153,8 +155,7 @@ export const browseData = defineCommand({
     name: "blender_browse_data",
     title: "Browse Blender data",
     description:
-      "List any bpy.data collection (materials, images, meshes, node_groups, actions, ...) with a chosen level of " +
-      "detail, filtered by name and paginated. Use it to find data blocks that are not objects in the scene.",
+      "Page through any bpy.data collection, filtered by name, to find data blocks that are not scene objects.",
     annotations: READ_ONLY,
   },
 });

@@ -4,8 +4,8 @@ export const Vector3 = z.array(z.number()).length(3).describe("x, y, z");
 
 /** Pagination shared by every listing command, so an LLM learns it once. */
 export const Page = {
-  offset: z.number().int().min(0).default(0).describe("Index of the first item to return"),
-  limit: z.number().int().min(1).max(1000).default(100).describe("How many items to return at most (1-1000)"),
+  offset: z.number().int().min(0).max(1e9).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
 };
 
 export const PageResult = {

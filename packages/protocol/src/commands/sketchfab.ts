@@ -24,6 +24,7 @@ export const getSketchfabStatus = defineCommand({
     token_valid: z.boolean().nullable().describe("Whether Sketchfab accepted the token; null when not checked"),
   }),
   gate: null,
+  toolset: "sketchfab",
   timeout: API_TIMEOUT,
   example: {
     params: {},
@@ -68,6 +69,7 @@ export const searchSketchfabModels = defineCommand({
     next_cursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last"),
   }),
   gate: "sketchfab",
+  toolset: "sketchfab",
   timeout: API_TIMEOUT,
   example: {
     params: { query: "chair", count: 1 },
@@ -108,6 +110,7 @@ export const getSketchfabModelPreview = defineCommand({
   }),
   omitFromToolResult: ["thumbnail_base64"],
   gate: "sketchfab",
+  toolset: "sketchfab",
   timeout: API_TIMEOUT,
   example: {
     params: { uid: "4737a3b84e00415b9d8bb42ae44285b2" },
@@ -155,6 +158,7 @@ export const downloadSketchfabModel = defineCommand({
     objects: z.array(ImportedObject),
   }),
   gate: "sketchfab",
+  toolset: "sketchfab",
   timeout: DOWNLOAD_TIMEOUT,
   example: {
     params: { uid: "4737a3b84e00415b9d8bb42ae44285b2", target_size: 1 },

@@ -10,11 +10,11 @@ export const getViewportScreenshot = defineCommand({
       .min(16)
       .max(4096)
       .default(800)
-      .describe("Longest side of the image in pixels; the other side keeps the viewport's aspect ratio"),
+      .describe("Longest side in pixels"),
     filepath: z
       .string()
       .optional()
-      .describe("Where Blender should also write the PNG, on Blender's machine; omit to only return the image"),
+      .describe("Also write the PNG here, on Blender's machine"),
   }),
   result: z.object({
     filepath: z.string().nullable().describe("Where the PNG was written, or null"),
@@ -34,13 +34,13 @@ export const getViewportScreenshot = defineCommand({
     },
   },
   gate: null,
+  toolset: "view",
   timeout: { defaultSeconds: 30, maxSeconds: 120 },
   tool: {
     name: "blender_get_viewport_screenshot",
     title: "Viewport screenshot",
     description:
-      "Render the largest 3D viewport to a PNG and return it as an image, with its size. Use it to check what a " +
-      "change looks like. Works when Blender runs on another machine: the image travels over the bus.",
+      "The largest 3D viewport as a PNG image: check what a change looks like.",
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
 });

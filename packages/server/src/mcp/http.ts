@@ -11,6 +11,7 @@ import { BodyTooLarge, readJsonBody } from "../http/body.js";
 import type { Logger } from "../log.js";
 import { createSession, type Session } from "./session.js";
 import type { SessionRegistry } from "./sessions.js";
+import { chooseTools } from "./toolsets.js";
 
 interface Entry {
   transport: StreamableHTTPServerTransport;
@@ -45,7 +46,7 @@ export class McpHttpEndpoint {
   constructor(
     private readonly hub: Hub,
     private readonly registry: SessionRegistry,
-    private readonly limits: { maxBodyBytes: number },
+    private readonly options: { maxBodyBytes: number; toolsets: string | null },
     private readonly log: Logger,
   ) {}
 
@@ -53,7 +54,7 @@ export class McpHttpEndpoint {
     let body: unknown;
     if (req.method === "POST") {
       try {
-        body = await readJsonBody(req, this.limits.maxBodyBytes);
+        body = await readJsonBody(req, this.options.maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) return jsonRpcError(res, 413, -32600, e.message);
         return jsonRpcError(res, 400, -32700, "Parse error: body is not JSON");
@@ -72,8 +73,10 @@ export class McpHttpEndpoint {
     }
     const refusal = this.registry.refusal(userId);
     if (refusal) return jsonRpcError(res, 429, -32000, refusal);
+    const choice = chooseTools(req, this.options.toolsets);
+    if (!choice.ok) return jsonRpcError(res, 400, -32602, choice.error);
     const id = randomUUID();
-    const session = createSession(this.hub.bus(userId), id, this.log, true);
+    const session = createSession(this.hub.bus(userId), id, this.log, { tools: choice.tools, holdUntilStream: true });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessioninitialized: () => {

@@ -4,7 +4,7 @@
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { PACKAGE_VERSION } from "@blender-mcp/protocol";
+import { PACKAGE_VERSION, type ToolDef } from "@blender-mcp/protocol";
 import type { UserBus } from "../bus/user-bus.js";
 import type { Logger } from "../log.js";
 import type { SessionContext } from "./context.js";
@@ -36,13 +36,20 @@ const MAX_HELD = 1000;
  * not open is dropped by the transport. A client that dispatches right after
  * initializing would miss its job's completion; so they wait for the stream.
  */
-export function createSession(bus: UserBus, sessionId: string, log: Logger, holdUntilStream = false): Session {
+export interface SessionOptions {
+  /** The tools this session advertises (see toolsets.ts). */
+  tools: readonly ToolDef[];
+  holdUntilStream?: boolean;
+}
+
+export function createSession(bus: UserBus, sessionId: string, log: Logger, options: SessionOptions): Session {
+  const { tools, holdUntilStream = false } = options;
   const server = new McpServer(
     { name: "blender-mcp", title: "Blender MCP bus", version: PACKAGE_VERSION },
     { capabilities: { logging: {}, resources: { subscribe: true } }, instructions: INSTRUCTIONS },
   );
   const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }) };
-  registerTools(server, ctx);
+  registerTools(server, ctx, tools);
   registerResources(server, ctx);
 
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {

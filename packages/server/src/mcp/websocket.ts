@@ -14,6 +14,7 @@ import type { Hub } from "../bus/hub.js";
 import { Heartbeat } from "../http/heartbeat.js";
 import type { Logger } from "../log.js";
 import { createSession } from "./session.js";
+import { chooseTools } from "./toolsets.js";
 import type { SessionRegistry } from "./sessions.js";
 
 export const MCP_SUBPROTOCOL = "mcp";
@@ -79,7 +80,7 @@ export class McpWebSocketEndpoint {
   constructor(
     private readonly hub: Hub,
     private readonly registry: SessionRegistry,
-    options: { maxBodyBytes: number; heartbeatSeconds: number },
+    private readonly options: { maxBodyBytes: number; heartbeatSeconds: number; toolsets: string | null },
     private readonly log: Logger,
   ) {
     this.heartbeat = new Heartbeat(options.heartbeatSeconds * 1000);
@@ -93,9 +94,14 @@ export class McpWebSocketEndpoint {
 
   /** For a request that has passed the gate (browser checks, token, limits) as userId. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, userId: string, admit: Admit): void {
+    const choice = chooseTools(request, this.options.toolsets);
+    if (!choice.ok) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${choice.error}\n`);
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const id = randomUUID();
-      const session = createSession(this.hub.bus(userId), id, this.log);
+      const session = createSession(this.hub.bus(userId), id, this.log, { tools: choice.tools });
       const transport = new WebSocketServerTransport(ws, id, admit);
       this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
       const heard = () => this.heartbeat.heard(ws);

@@ -24,7 +24,9 @@ export interface ServerProcess {
 export function startServer(args: string[] = [], options: { dataDir?: string; port?: number } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "blender-mcp-data-"));
   const port = String(options.port ?? 0);
-  const child = spawn(process.execPath, [CLI, "serve", "--port", port, "--data-dir", dataDir, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  // Tests exercise every tool; a test of the default toolsets passes its own --toolsets.
+  const toolsets = args.includes("--toolsets") ? [] : ["--toolsets", "all"];
+  const child = spawn(process.execPath, [CLI, "serve", "--port", port, "--data-dir", dataDir, ...toolsets, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
-/** One flat MCP tool per addon command, all from the protocol's registry. */
+/** The flat MCP tool of an addon command, as the protocol's registry describes it. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { DISPATCH_TOOLS, type DispatchOutcome, type ToolDef } from "@blender-mcp/protocol";
+import type { DispatchOutcome, ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { dispatchCommand } from "../dispatch.js";
 import { toolResult } from "../result.js";
@@ -36,17 +36,16 @@ function splitContent(outcome: DispatchOutcome): { outcome: DispatchOutcome; con
   return { outcome: { ...outcome, result }, content };
 }
 
-function registerDispatchTool(server: McpServer, ctx: SessionContext, tool: ToolDef): void {
+export function registerDispatchTool(server: McpServer, ctx: SessionContext, tool: ToolDef): void {
   const command = tool.command!;
-  const timeout = tool.timeout!;
   registerToolDef<Record<string, unknown>>(server, tool, async (args, extra) => {
-    const { target_uuid, timeout_seconds, ...params } = args as { target_uuid?: string; timeout_seconds?: number };
+    const { target_uuid, timeout_seconds, ...params } = args as { target_uuid?: string; timeout_seconds: number };
     const progressToken = extra._meta?.progressToken;
     const raw = await dispatchCommand(ctx.bus, {
       command,
       params,
       targetUuid: target_uuid,
-      timeoutMs: (timeout_seconds ?? timeout.defaultSeconds) * 1000,
+      timeoutMs: timeout_seconds * 1000,
       origin: ctx.sessionId,
       signal: extra.signal,
       onProgress:
@@ -57,8 +56,4 @@ function registerDispatchTool(server: McpServer, ctx: SessionContext, tool: Tool
     const { outcome, content } = splitContent(raw);
     return toolResult(outcome as unknown as Record<string, unknown>, outcome.status !== "completed", content);
   });
-}
-
-export function registerDispatchTools(server: McpServer, ctx: SessionContext): void {
-  for (const tool of DISPATCH_TOOLS) registerDispatchTool(server, ctx, tool);
 }

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { z } from "zod";
-import { SEND_TIMEOUT, sendMessage, type Priority, type SendPayload } from "@blender-mcp/protocol";
+import { sendMessage, type Priority, type SendPayload } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { toolResult } from "../result.js";
 import { registerToolDef } from "./register.js";
@@ -9,7 +9,7 @@ interface Args {
   payload: z.infer<typeof SendPayload>;
   target_uuid?: string;
   priority: Priority;
-  timeout_seconds?: number;
+  timeout_seconds: number;
 }
 
 /** The escape hatch: route a raw job and return its id at once; the reply comes as a notification and via get_job. */
@@ -19,7 +19,7 @@ export function registerSendMessage(server: McpServer, ctx: SessionContext): voi
       targetUuid: target_uuid,
       jobId: payload.job_id,
       priority,
-      timeoutMs: (timeout_seconds ?? SEND_TIMEOUT.defaultSeconds) * 1000,
+      timeoutMs: timeout_seconds * 1000,
       origin: ctx.sessionId,
     };
     const started =
