@@ -7,7 +7,8 @@ from bpy.app.handlers import persistent
 
 from . import drainer, panel, preferences, runtime
 # Imported for their @command registrations.
-from .commands import code, hyper3d, polyhaven, scene, sketchfab, viewport  # noqa: F401
+from .commands import code, hyper3d, polyhaven, render, scene, sketchfab, viewport  # noqa: F401
+from ..core import render_process
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -30,6 +31,7 @@ def register():
 
 
 def unregister():
+    render_process.kill_all()
     drainer.unregister()
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)

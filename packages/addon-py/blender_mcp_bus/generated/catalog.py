@@ -42,6 +42,10 @@ from .protocol_types import (
     Pong,
     ProtocolError,
     Refused,
+    RenderAnimationParams,
+    RenderAnimationResult,
+    RenderStillParams,
+    RenderStillResult,
     SearchPolyhavenAssetsParams,
     SearchPolyhavenAssetsResult,
     SearchSketchfabModelsParams,
@@ -86,6 +90,8 @@ COMMANDS = {
     "generate_hyper3d_model": CommandSpec("generate_hyper3d_model", "hyper3d", 30, 120, GenerateHyper3DModelParams, GenerateHyper3DModelResult),
     "poll_hyper3d_job": CommandSpec("poll_hyper3d_job", "hyper3d", 30, 120, PollHyper3DJobParams, PollHyper3DJobResult),
     "import_hyper3d_model": CommandSpec("import_hyper3d_model", "hyper3d", 180, 1800, ImportHyper3DModelParams, ImportHyper3DModelResult),
+    "render_still": CommandSpec("render_still", None, 120, 3600, RenderStillParams, RenderStillResult),
+    "render_animation": CommandSpec("render_animation", None, 300, 3600, RenderAnimationParams, RenderAnimationResult),
 }
 
 # message_type -> dataclass

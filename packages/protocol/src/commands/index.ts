@@ -10,6 +10,7 @@ import { getViewportScreenshot } from "./viewport.js";
 import { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture } from "./polyhaven.js";
 import { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels } from "./sketchfab.js";
 import { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob } from "./hyper3d.js";
+import { renderAnimation, renderStill } from "./render.js";
 
 export const COMMAND_LIST = [
   getSceneInfo,
@@ -30,6 +31,8 @@ export const COMMAND_LIST = [
   generateHyper3dModel,
   pollHyper3dJob,
   importHyper3dModel,
+  renderStill,
+  renderAnimation,
 ] as const;
 
 export type AnyCommand = (typeof COMMAND_LIST)[number];
@@ -43,3 +46,4 @@ export { executeCode, browseData, getObjectInfo, getSceneInfo, getViewportScreen
 export { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture };
 export { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels };
 export { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob };
+export { renderAnimation, renderStill };
