@@ -45,7 +45,7 @@ def configure(scene, spec, compat):
         import _cycles
 
         # Builds without OpenImageDenoise (Debian's) fail the whole render when it is asked for.
-        if not getattr(_cycles, "with_openimagedenoise", True) and scene.cycles.denoiser == "OPENIMAGEDENOISE":
+        if not getattr(_cycles, "with_openimagedenoise", True):
             scene.cycles.use_denoising = False
     if spec.get("camera"):
         scene.camera = bpy.data.objects[spec["camera"]]
@@ -106,6 +106,6 @@ if __name__ == "__main__":
         with open(sys.argv[sys.argv.index("--") + 1]) as f:
             main(json.load(f))
     except BaseException as error:  # the addon reads the reason from this line
-        say(event="error", message="%s: %s" % (type(error).__name__, error))
+        say(event="error", message=("%s: %s" % (type(error).__name__, error)).strip())
         sys.stdout.flush()
         os._exit(1)
