@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { browseData, getObjectInfo, getSceneInfo } from "@blender-mcp/protocol";
+import { browseData, getObjectInfo, getSceneInfo, renderAnimation, renderStill } from "@blender-mcp/protocol";
 import { gradientPng } from "./png.js";
 
 export class CommandError extends Error {}
@@ -62,5 +62,12 @@ export const defaultHandlers: Record<string, (params: Params, jobId: string) => 
     const filepath = typeof params.filepath === "string" ? params.filepath : null;
     if (filepath) await writeFile(filepath, png);
     return { filepath, width, height, png_base64: png.toString("base64") };
+  },
+  // Renders answer with their examples (the fake has no scene to render).
+  async render_still() {
+    return renderStill.example.result;
+  },
+  async render_animation() {
+    return renderAnimation.example.result;
   },
 };

@@ -34,6 +34,8 @@ export {
   browseData,
   executeCode,
   getViewportScreenshot,
+  renderStill,
+  renderAnimation,
 } from "./commands/index.js";
 export type { AnyCommand, CommandName } from "./commands/index.js";
 export {

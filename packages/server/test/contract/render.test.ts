@@ -77,14 +77,16 @@ function renderSuite(version: BlenderVersion): void {
       const { result, structured } = await client.call("blender_render_still", { engine: "workbench", max_size: 40 });
       assert.equal(structured.status, "completed", structured.error);
       assert.equal(structured.result.engine, "BLENDER_WORKBENCH");
-      const { width, height } = pngSize(imageOf(result));
-      assert.equal(Math.max(width, height), 40);
+      const size = pngSize(imageOf(result));
+      assert.ok(size);
+      assert.equal(Math.max(size.width, size.height), 40);
     });
 
     test("bad input fails saying what to fix, and Blender goes on serving", async () => {
       const cases: [string, Record<string, unknown>, RegExp][] = [
         ["blender_render_still", { camera: "NoSuchCamera" }, /no camera object named 'NoSuchCamera'; cameras in this file: Camera/],
-        ["blender_render_still", { engine: "povray" }, /unknown render engine 'povray': this Blender has .*CYCLES/],
+        // EEVEE's id is BLENDER_EEVEE_NEXT in 4.2-4.x only. (Rendering EEVEE under software GL takes a minute, so it is not done here.)
+        ["blender_render_still", { engine: "povray" }, new RegExp(`unknown render engine 'povray': this Blender has ${version.startsWith("4.") ? "BLENDER_EEVEE_NEXT" : "BLENDER_EEVEE"}, BLENDER_WORKBENCH, CYCLES`)],
         ["blender_render_still", { filepath: "/proc/no/such/dir/x.png" }, /cannot create folder/],
         ["blender_render_still", { filepath: inside(join(dir, "x.jpg")) }, /must end in \.png/],
         ["blender_render_animation", { frame_start: 5, frame_end: 2 }, /frame_end \(2\) is before frame_start \(5\): swap them/],
