@@ -2127,6 +2127,8 @@ class RenderStillParams:
     """Also write the PNG here, on Blender's machine"""
 
     frame: Optional[int] = None
+    """Default: the current frame"""
+
     max_size: Optional[int] = None
     """Scale the resolution down to fit this longest side"""
 

@@ -18,6 +18,9 @@ const RenderSettings = {
   camera: z.string().max(256).optional().describe("Camera object name; default: the scene's camera"),
 };
 
+/** Blender's own frame limits (MAXFRAME). */
+const Frame = z.number().int().min(-1048574).max(1048574);
+
 const Rendered = {
   width: z.number().int(),
   height: z.number().int(),
@@ -34,7 +37,7 @@ export const renderStill = defineCommand({
   name: "render_still",
   params: z.strictObject({
     ...RenderSettings,
-    frame: z.number().int().optional(),
+    frame: Frame.optional().describe("Default: the current frame"),
     filepath: z.string().max(4096).optional().describe("Also write the PNG here, on Blender's machine"),
   }),
   result: z.object({
@@ -64,8 +67,8 @@ export const renderAnimation = defineCommand({
   name: "render_animation",
   params: z.strictObject({
     ...RenderSettings,
-    frame_start: z.number().int().optional().describe("Default: the scene's"),
-    frame_end: z.number().int().optional().describe("Default: the scene's"),
+    frame_start: Frame.optional().describe("Default: the scene's"),
+    frame_end: Frame.optional().describe("Default: the scene's"),
     frame_step: z.number().int().min(1).max(10000).default(1),
     file_format: z.enum(RENDER_FORMATS).default("PNG"),
     output_folder: z.string().max(4096).optional().describe("On Blender's machine; default: a new folder in Blender's user data"),
