@@ -6,6 +6,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from . import commands, drainer, panel, preferences, runtime
+from ..core import render_process
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -29,6 +30,7 @@ def register():
 
 
 def unregister():
+    render_process.kill_all()
     drainer.unregister()
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)

@@ -22,6 +22,9 @@ from .reporter import Reporter
 
 log = logging.getLogger("blender_mcp_bus")
 
+# The reason the server gives when a job's tool call timed out (see UserBus.expire).
+TIMEOUT = "timeout"
+
 
 class Cancelled(Exception):
     """Raised by Task.check() once the job was cancelled."""
@@ -78,9 +81,12 @@ class Task:
 
 
 class Background:
-    def __init__(self, fetch: Callable[[Task], Any], apply: Callable[[Any], Dict[str, Any]]):
+    def __init__(self, fetch: Callable[[Task], Any], apply: Callable[[Any], Dict[str, Any]],
+                 outlives_timeout: bool = False):
         self.fetch = fetch
         self.apply = apply
+        # Long work (a render) goes on past its caller's timeout: the late result is kept for blender_get_job.
+        self.outlives_timeout = outlives_timeout
         # Set by the registry: the result contract that apply's value must keep.
         self.check: Callable[[Any], None] = lambda result: None
 
@@ -96,12 +102,15 @@ class Workers:
         self._on_ready = on_ready
         self._lock = threading.Lock()
         self._tasks: Dict[str, Task] = {}
+        self._outlive: set = set()
         self._ready: Deque[_Done] = deque()
 
     def start(self, job_id: str, work: Background) -> Task:
         task = Task(job_id, lambda update: self._reporter.running(job_id, update))
         with self._lock:
             self._tasks[job_id] = task
+            if work.outlives_timeout:
+                self._outlive.add(job_id)
         thread = threading.Thread(target=self._run, args=(task, work), name="mcp-bus-job-" + job_id, daemon=True)
         thread.start()
         return task
@@ -122,8 +131,11 @@ class Workers:
         """True when the job is in a background phase here: it will end failed as cancelled."""
         with self._lock:
             task = self._tasks.get(job_id)
+            outlives = job_id in self._outlive
         if task is None:
             return False
+        if outlives and reason == TIMEOUT:
+            return True
         task.cancel(reason)
         return True
 
@@ -148,6 +160,7 @@ class Workers:
             finally:
                 with self._lock:
                     self._tasks.pop(job_id, None)
+                    self._outlive.discard(job_id)
             finished += 1
 
     def _finish(self, job_id: str, task: Task, work: Background, ok: bool, value: Any) -> None:

@@ -1311,6 +1311,221 @@ class SetTextureResult:
 
 
 @dataclass
+class RenderStillParams:
+    camera: Optional[str] = None
+    """Camera object name; default: the scene's camera"""
+
+    engine: Optional[str] = None
+    """eevee, cycles, workbench, or an engine id; default: the scene's"""
+
+    filepath: Optional[str] = None
+    """Also write the PNG here, on Blender's machine"""
+
+    frame: Optional[int] = None
+    """Default: the current frame"""
+
+    max_size: Optional[int] = None
+    """Scale the resolution down to fit this longest side"""
+
+    resolution_x: Optional[int] = None
+    resolution_y: Optional[int] = None
+    samples: Optional[int] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RenderStillParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        camera = from_union([from_str, from_none], obj.get("camera"))
+        engine = from_union([from_str, from_none], obj.get("engine"))
+        filepath = from_union([from_str, from_none], obj.get("filepath"))
+        frame = from_union([from_int, from_none], obj.get("frame"))
+        max_size = from_union([from_int, from_none], obj.get("max_size"))
+        resolution_x = from_union([from_int, from_none], obj.get("resolution_x"))
+        resolution_y = from_union([from_int, from_none], obj.get("resolution_y"))
+        samples = from_union([from_int, from_none], obj.get("samples"))
+        return RenderStillParams(camera, engine, filepath, frame, max_size, resolution_x, resolution_y, samples)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        if self.camera is not None:
+            result["camera"] = from_union([from_str, from_none], self.camera)
+        if self.engine is not None:
+            result["engine"] = from_union([from_str, from_none], self.engine)
+        if self.filepath is not None:
+            result["filepath"] = from_union([from_str, from_none], self.filepath)
+        if self.frame is not None:
+            result["frame"] = from_union([from_int, from_none], self.frame)
+        if self.max_size is not None:
+            result["max_size"] = from_union([from_int, from_none], self.max_size)
+        if self.resolution_x is not None:
+            result["resolution_x"] = from_union([from_int, from_none], self.resolution_x)
+        if self.resolution_y is not None:
+            result["resolution_y"] = from_union([from_int, from_none], self.resolution_y)
+        if self.samples is not None:
+            result["samples"] = from_union([from_int, from_none], self.samples)
+        return result
+
+
+@dataclass
+class RenderStillResult:
+    engine: str
+    """Engine id used"""
+
+    filepath: str
+    """Where the PNG is (a temporary file unless filepath was given)"""
+
+    frame: int
+    height: int
+    png_base64: str
+    """The PNG file, base64-encoded"""
+
+    render_seconds: float
+    width: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RenderStillResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        engine = from_str(obj.get("engine"))
+        filepath = from_str(obj.get("filepath"))
+        frame = from_int(obj.get("frame"))
+        height = from_int(obj.get("height"))
+        png_base64 = from_str(obj.get("png_base64"))
+        render_seconds = from_float(obj.get("render_seconds"))
+        width = from_int(obj.get("width"))
+        return RenderStillResult(engine, filepath, frame, height, png_base64, render_seconds, width)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["engine"] = from_str(self.engine)
+        result["filepath"] = from_str(self.filepath)
+        result["frame"] = from_int(self.frame)
+        result["height"] = from_int(self.height)
+        result["png_base64"] = from_str(self.png_base64)
+        result["render_seconds"] = to_float(self.render_seconds)
+        result["width"] = from_int(self.width)
+        return result
+
+
+class RenderAnimationParamsFileFormat(Enum):
+    BMP = "BMP"
+    JPEG = "JPEG"
+    OPEN_EXR = "OPEN_EXR"
+    PNG = "PNG"
+    TIFF = "TIFF"
+    WEBP = "WEBP"
+
+
+@dataclass
+class RenderAnimationParams:
+    file_format: RenderAnimationParamsFileFormat
+    frame_step: int
+    camera: Optional[str] = None
+    """Camera object name; default: the scene's camera"""
+
+    engine: Optional[str] = None
+    """eevee, cycles, workbench, or an engine id; default: the scene's"""
+
+    frame_end: Optional[int] = None
+    """Default: the scene's"""
+
+    frame_start: Optional[int] = None
+    """Default: the scene's"""
+
+    max_size: Optional[int] = None
+    """Scale the resolution down to fit this longest side"""
+
+    output_folder: Optional[str] = None
+    """On Blender's machine; default: a new folder in Blender's user data"""
+
+    resolution_x: Optional[int] = None
+    resolution_y: Optional[int] = None
+    samples: Optional[int] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RenderAnimationParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        file_format = RenderAnimationParamsFileFormat(obj.get("file_format"))
+        frame_step = from_int(obj.get("frame_step"))
+        camera = from_union([from_str, from_none], obj.get("camera"))
+        engine = from_union([from_str, from_none], obj.get("engine"))
+        frame_end = from_union([from_int, from_none], obj.get("frame_end"))
+        frame_start = from_union([from_int, from_none], obj.get("frame_start"))
+        max_size = from_union([from_int, from_none], obj.get("max_size"))
+        output_folder = from_union([from_str, from_none], obj.get("output_folder"))
+        resolution_x = from_union([from_int, from_none], obj.get("resolution_x"))
+        resolution_y = from_union([from_int, from_none], obj.get("resolution_y"))
+        samples = from_union([from_int, from_none], obj.get("samples"))
+        return RenderAnimationParams(file_format, frame_step, camera, engine, frame_end, frame_start, max_size, output_folder, resolution_x, resolution_y, samples)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["file_format"] = to_enum(RenderAnimationParamsFileFormat, self.file_format)
+        result["frame_step"] = from_int(self.frame_step)
+        if self.camera is not None:
+            result["camera"] = from_union([from_str, from_none], self.camera)
+        if self.engine is not None:
+            result["engine"] = from_union([from_str, from_none], self.engine)
+        if self.frame_end is not None:
+            result["frame_end"] = from_union([from_int, from_none], self.frame_end)
+        if self.frame_start is not None:
+            result["frame_start"] = from_union([from_int, from_none], self.frame_start)
+        if self.max_size is not None:
+            result["max_size"] = from_union([from_int, from_none], self.max_size)
+        if self.output_folder is not None:
+            result["output_folder"] = from_union([from_str, from_none], self.output_folder)
+        if self.resolution_x is not None:
+            result["resolution_x"] = from_union([from_int, from_none], self.resolution_x)
+        if self.resolution_y is not None:
+            result["resolution_y"] = from_union([from_int, from_none], self.resolution_y)
+        if self.samples is not None:
+            result["samples"] = from_union([from_int, from_none], self.samples)
+        return result
+
+
+@dataclass
+class RenderAnimationResult:
+    engine: str
+    """Engine id used"""
+
+    files: List[str]
+    """One per frame, in order"""
+
+    folder: str
+    height: int
+    png_base64: str
+    """Contact sheet: a PNG grid of frame thumbnails, base64-encoded"""
+
+    render_seconds: float
+    width: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RenderAnimationResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        engine = from_str(obj.get("engine"))
+        files = from_list(from_str, obj.get("files"))
+        folder = from_str(obj.get("folder"))
+        height = from_int(obj.get("height"))
+        png_base64 = from_str(obj.get("png_base64"))
+        render_seconds = from_float(obj.get("render_seconds"))
+        width = from_int(obj.get("width"))
+        return RenderAnimationResult(engine, files, folder, height, png_base64, render_seconds, width)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["engine"] = from_str(self.engine)
+        result["files"] = from_list(from_str, self.files)
+        result["folder"] = from_str(self.folder)
+        result["height"] = from_int(self.height)
+        result["png_base64"] = from_str(self.png_base64)
+        result["render_seconds"] = to_float(self.render_seconds)
+        result["width"] = from_int(self.width)
+        return result
+
+
+@dataclass
 class GetSceneInfoParams:
     limit: int
     offset: int
@@ -2341,6 +2556,38 @@ def set_texture_result_from_dict(s: Any) -> SetTextureResult:
 
 def set_texture_result_to_dict(x: SetTextureResult) -> Any:
     return to_class(SetTextureResult, x)
+
+
+def render_still_params_from_dict(s: Any) -> RenderStillParams:
+    return RenderStillParams.from_dict(s)
+
+
+def render_still_params_to_dict(x: RenderStillParams) -> Any:
+    return to_class(RenderStillParams, x)
+
+
+def render_still_result_from_dict(s: Any) -> RenderStillResult:
+    return RenderStillResult.from_dict(s)
+
+
+def render_still_result_to_dict(x: RenderStillResult) -> Any:
+    return to_class(RenderStillResult, x)
+
+
+def render_animation_params_from_dict(s: Any) -> RenderAnimationParams:
+    return RenderAnimationParams.from_dict(s)
+
+
+def render_animation_params_to_dict(x: RenderAnimationParams) -> Any:
+    return to_class(RenderAnimationParams, x)
+
+
+def render_animation_result_from_dict(s: Any) -> RenderAnimationResult:
+    return RenderAnimationResult.from_dict(s)
+
+
+def render_animation_result_to_dict(x: RenderAnimationResult) -> Any:
+    return to_class(RenderAnimationResult, x)
 
 
 def get_scene_info_params_from_dict(s: Any) -> GetSceneInfoParams:

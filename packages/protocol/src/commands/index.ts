@@ -4,6 +4,7 @@ import type { CommandDef } from "./define.js";
 import { executeCode } from "./code.js";
 import { getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel } from "./hyper3d.js";
 import { getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture } from "./polyhaven.js";
+import { renderStill, renderAnimation } from "./render.js";
 import { getSceneInfo, getObjectInfo, browseData } from "./scene.js";
 import { getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel } from "./sketchfab.js";
 import { getViewportScreenshot } from "./viewport.js";
@@ -19,6 +20,8 @@ export const COMMAND_LIST = [
   searchPolyhavenAssets,
   downloadPolyhavenAsset,
   setTexture,
+  renderStill,
+  renderAnimation,
   getSceneInfo,
   getObjectInfo,
   browseData,
@@ -36,4 +39,4 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
   COMMAND_LIST.map((c) => [c.name, c as unknown as CommandDef]),
 );
 
-export { executeCode, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, getViewportScreenshot };
+export { executeCode, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, renderStill, renderAnimation, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, getViewportScreenshot };

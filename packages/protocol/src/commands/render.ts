@@ -1,0 +1,105 @@
+/**
+ * Renders: Blender renders a copy of the open file in a background process,
+ * so its UI stays responsive, progress is reported and a cancel stops it.
+ */
+import { z } from "zod";
+import { defineCommand } from "./define.js";
+
+const PNG_16x12 =
+  "iVBORw0KGgoAAAANSUhEUgAAABAAAAAMCAIAAADkharWAAAAFUlEQVR4nGOIikohCTGMahjVgB0BADTr0gE76zmPAAAAAElFTkSuQmCC";
+
+/** Settings both render tools take; each defaults to the scene's own. */
+const RenderSettings = {
+  engine: z.string().max(64).optional().describe("eevee, cycles, workbench, or an engine id; default: the scene's"),
+  resolution_x: z.number().int().min(1).max(16384).optional(),
+  resolution_y: z.number().int().min(1).max(16384).optional(),
+  max_size: z.number().int().min(16).max(16384).optional().describe("Scale the resolution down to fit this longest side"),
+  samples: z.number().int().min(1).max(65536).optional(),
+  camera: z.string().max(256).optional().describe("Camera object name; default: the scene's camera"),
+};
+
+/** Blender's own frame limits (MAXFRAME). */
+const Frame = z.number().int().min(-1048574).max(1048574);
+
+const Rendered = {
+  width: z.number().int(),
+  height: z.number().int(),
+  engine: z.string().describe("Engine id used"),
+  render_seconds: z.number(),
+};
+
+/** Renders outlive the tool's timeout: a timed-out call's job goes on and blender_get_job returns it. */
+const RENDER_NOTE = "Runs in the background with progress; blender_get_job fetches a render that outlasts the timeout.";
+
+const WRITES_FILES = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+export const renderStill = defineCommand({
+  name: "render_still",
+  params: z.strictObject({
+    ...RenderSettings,
+    frame: Frame.optional().describe("Default: the current frame"),
+    filepath: z.string().max(4096).optional().describe("Also write the PNG here, on Blender's machine"),
+  }),
+  result: z.object({
+    filepath: z.string().describe("Where the PNG is (a temporary file unless filepath was given)"),
+    ...Rendered,
+    frame: z.number().int(),
+    png_base64: z.string().describe("The PNG file, base64-encoded"),
+  }),
+  omitFromToolResult: ["png_base64"],
+  gate: null,
+  toolset: "render",
+  timeout: { defaultSeconds: 120, maxSeconds: 3600 },
+  example: {
+    params: { engine: "cycles", max_size: 16, samples: 4 },
+    result: { filepath: "/tmp/mcp-render-x/render.png", width: 16, height: 12, engine: "CYCLES", render_seconds: 0.4, frame: 1, png_base64: PNG_16x12 },
+  },
+  tool: {
+    name: "blender_render_still",
+    title: "Render a still",
+    description: "Render the scene's camera view and return the image. " + RENDER_NOTE,
+    annotations: WRITES_FILES,
+  },
+});
+
+export const RENDER_FORMATS = ["PNG", "JPEG", "OPEN_EXR", "TIFF", "BMP", "WEBP"] as const;
+
+export const renderAnimation = defineCommand({
+  name: "render_animation",
+  params: z.strictObject({
+    ...RenderSettings,
+    frame_start: Frame.optional().describe("Default: the scene's"),
+    frame_end: Frame.optional().describe("Default: the scene's"),
+    frame_step: z.number().int().min(1).max(10000).default(1),
+    file_format: z.enum(RENDER_FORMATS).default("PNG"),
+    output_folder: z.string().max(4096).optional().describe("On Blender's machine; default: a new folder in Blender's user data"),
+  }),
+  result: z.object({
+    folder: z.string(),
+    files: z.array(z.string()).describe("One per frame, in order"),
+    ...Rendered,
+    png_base64: z.string().describe("Contact sheet: a PNG grid of frame thumbnails, base64-encoded"),
+  }),
+  omitFromToolResult: ["png_base64"],
+  gate: null,
+  toolset: "render",
+  timeout: { defaultSeconds: 300, maxSeconds: 3600 },
+  example: {
+    params: { frame_start: 1, frame_end: 2, max_size: 16, engine: "workbench" },
+    result: {
+      folder: "/home/me/.config/blender/datafiles/blender_mcp_bus/renders/anim-x",
+      files: ["/home/me/.config/blender/datafiles/blender_mcp_bus/renders/anim-x/frame_0001.png", "/home/me/.config/blender/datafiles/blender_mcp_bus/renders/anim-x/frame_0002.png"],
+      width: 16,
+      height: 12,
+      engine: "BLENDER_WORKBENCH",
+      render_seconds: 0.9,
+      png_base64: PNG_16x12,
+    },
+  },
+  tool: {
+    name: "blender_render_animation",
+    title: "Render an animation",
+    description: "Render a frame range to image files; returns their paths and a contact sheet image. Progress per frame. " + RENDER_NOTE,
+    annotations: WRITES_FILES,
+  },
+});
