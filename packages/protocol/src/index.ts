@@ -34,6 +34,9 @@ export {
   browseData,
   executeCode,
   getViewportScreenshot,
+  getViews,
+  searchApi,
+  getApi,
 } from "./commands/index.js";
 export type { AnyCommand, CommandName } from "./commands/index.js";
 export {

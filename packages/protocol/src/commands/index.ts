@@ -7,6 +7,8 @@ import type { CommandDef } from "./define.js";
 import { executeCode } from "./code.js";
 import { browseData, getObjectInfo, getSceneInfo } from "./scene.js";
 import { getViewportScreenshot } from "./viewport.js";
+import { getViews } from "./views.js";
+import { getApi, searchApi } from "./api.js";
 import { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture } from "./polyhaven.js";
 import { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels } from "./sketchfab.js";
 import { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob } from "./hyper3d.js";
@@ -17,6 +19,9 @@ export const COMMAND_LIST = [
   browseData,
   executeCode,
   getViewportScreenshot,
+  getViews,
+  searchApi,
+  getApi,
   getPolyhavenStatus,
   getPolyhavenCategories,
   searchPolyhavenAssets,
@@ -40,6 +45,7 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
 );
 
 export { executeCode, browseData, getObjectInfo, getSceneInfo, getViewportScreenshot };
+export { getViews, searchApi, getApi };
 export { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture };
 export { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels };
 export { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob };
