@@ -254,13 +254,16 @@ def property_info(prop, struct_id=None) -> dict:
 
 
 def _docstring(value) -> str:
+    """A callable's signature where Python knows it, then its docstring."""
     doc = inspect.getdoc(value) or ""
-    if not doc and callable(value):
+    signature = ""
+    if callable(value):
         try:
-            doc = "%s%s" % (getattr(value, "__name__", ""), inspect.signature(value))
+            signature = "%s%s" % (getattr(value, "__name__", ""), inspect.signature(value))
         except (TypeError, ValueError):
-            doc = ""
-    return doc if len(doc) <= DOC_LIMIT else doc[:DOC_LIMIT] + "\n[... cut at %d characters ...]" % DOC_LIMIT
+            signature = ""
+    text = "\n".join(part for part in (signature, doc) if part)
+    return text if len(text) <= DOC_LIMIT else text[:DOC_LIMIT] + "\n[... cut at %d characters ...]" % DOC_LIMIT
 
 
 def _resolve_python(entry_id):

@@ -123,13 +123,17 @@ def get_views(views=["front", "right", "top", "user"], frame=None, size=384):
             raise JobFailed("unknown view %r: use one of %s" % (view, ", ".join(list(AXES) + ["camera", "user"])))
     pixels = []
     offscreen = gpu.types.GPUOffScreen(cell, cell)
+    show_cameras = space.show_object_viewport_camera
     try:
-        for view_matrix, projection in matrices:
+        for view, (view_matrix, projection) in zip(views, matrices):
+            # Seen from its own eye, the camera's outline would cover the picture.
+            space.show_object_viewport_camera = show_cameras and view != "camera"
             with offscreen.bind():
                 offscreen.draw_view3d(scene, view_layer, space, region, view_matrix, projection,
                                       do_color_management=True)
                 pixels.append(flip_rows(compat.read_rgb(compat.active_framebuffer(), cell, cell), cell, cell))
     finally:
+        space.show_object_viewport_camera = show_cameras
         offscreen.free()
     png = encode_png(grid.width, grid.height, compose(pixels, grid, views))
     cells = []
