@@ -46,8 +46,8 @@ function difference(a: Buffer, b: Buffer): number {
   return differing / (a.length / 3);
 }
 
-const imageOf = (result: { content: { type: string }[] }) =>
-  Buffer.from((result.content.find((c) => c.type === "image") as { data: string }).data, "base64");
+const imageOf = (result: { content: unknown[] }) =>
+  Buffer.from((result.content.find((c) => (c as { type: string }).type === "image") as { data: string }).data, "base64");
 
 export function viewsApiSuite(kind: PeerKind, version: BlenderVersion): void {
   describe(`views and API: ${kind.name}`, () => {
