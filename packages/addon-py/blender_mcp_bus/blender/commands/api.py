@@ -42,7 +42,7 @@ def _types_key():
 
 def _boost(cls, name: str) -> int:
     if UI_CLASS.search(name):
-        return -10
+        return -40
     try:
         return 10 if issubclass(cls, bpy.types.ID) else 0
     except TypeError:
