@@ -1,3 +1,3 @@
 export { FakeAddon, RefusedError } from "./fake-addon.js";
 export type { Behaviour, FakeAddonOptions } from "./fake-addon.js";
-export { distinctColours, gradientPng, pngSize, rgbPng } from "./png.js";
+export { decodePng, distinctColours, gradientPng, pngSize, rgbPng } from "./png.js";

@@ -47,11 +47,8 @@ export function pngSize(png: Buffer): { width: number; height: number } | null {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
-/**
- * How many distinct colours an 8-bit RGB or RGBA PNG holds (up to `cap`):
- * enough to tell a rendered viewport from a blank or single-colour image.
- */
-export function distinctColours(png: Buffer, cap = 64): number {
+/** The pixels of an 8-bit RGB or RGBA PNG, top row first. */
+export function decodePng(png: Buffer): { width: number; height: number; channels: number; pixels: Buffer } {
   const size = pngSize(png);
   if (!size) throw new Error("not a PNG");
   const colourType = png.readUInt8(25);
@@ -65,11 +62,12 @@ export function distinctColours(png: Buffer, cap = 64): number {
   }
   const raw = inflateSync(Buffer.concat(idat));
   const stride = size.width * channels;
-  const colours = new Set<string>();
+  const pixels = Buffer.alloc(stride * size.height);
   let previous = Buffer.alloc(stride);
   for (let y = 0; y < size.height; y++) {
     const filter = raw[y * (stride + 1)]!;
-    const row = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    const row = pixels.subarray(y * stride, (y + 1) * stride);
+    raw.copy(row, 0, y * (stride + 1) + 1, (y + 1) * (stride + 1));
     for (let i = 0; i < stride; i++) {
       const left = i >= channels ? row[i - channels]! : 0;
       const up = previous[i]!;
@@ -77,8 +75,20 @@ export function distinctColours(png: Buffer, cap = 64): number {
       const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter] ?? 0;
       row[i] = (row[i]! + predictor) & 0xff;
     }
-    for (let x = 0; x < size.width && colours.size < cap; x++) colours.add(row.subarray(x * channels, x * channels + 3).toString("hex"));
     previous = row;
+  }
+  return { ...size, channels, pixels };
+}
+
+/**
+ * How many distinct colours an 8-bit RGB or RGBA PNG holds (up to `cap`):
+ * enough to tell a rendered viewport from a blank or single-colour image.
+ */
+export function distinctColours(png: Buffer, cap = 64): number {
+  const { width, height, channels, pixels } = decodePng(png);
+  const colours = new Set<string>();
+  for (let i = 0; i < width * height && colours.size < cap; i++) {
+    colours.add(pixels.subarray(i * channels, i * channels + 3).toString("hex"));
   }
   return colours.size;
 }

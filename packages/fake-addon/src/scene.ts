@@ -5,8 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { browseData, getObjectInfo, getSceneInfo } from "@blender-mcp/protocol";
-import { gradientPng } from "./png.js";
+import { browseData, getApi, getObjectInfo, getSceneInfo, searchApi } from "@blender-mcp/protocol";
+import { gradientPng, rgbPng } from "./png.js";
 
 export class CommandError extends Error {}
 
@@ -62,5 +62,30 @@ export const defaultHandlers: Record<string, (params: Params, jobId: string) => 
     const filepath = typeof params.filepath === "string" ? params.filepath : null;
     if (filepath) await writeFile(filepath, png);
     return { filepath, width, height, png_base64: png.toString("base64") };
+  },
+  async get_views(params) {
+    const views = (params.views as string[] | undefined) ?? ["front", "right", "top", "user"];
+    for (const name of (params.frame as string[] | undefined) ?? []) {
+      if (!getSceneInfo.example.result.objects.some((o) => o.name === name)) throw new CommandError(`no object named ${JSON.stringify(name)}`);
+    }
+    // The addon's grid (core/grid.py): near-square, 2 px gaps, within 1536 px.
+    const columns = Math.ceil(Math.sqrt(views.length));
+    const rows = Math.ceil(views.length / columns);
+    const longest = Math.max(columns, rows);
+    const size = Math.min(Number(params.size ?? 384), Math.floor((1536 - 2 * (longest - 1)) / longest));
+    const [width, height] = [columns * size + 2 * (columns - 1), rows * size + 2 * (rows - 1)];
+    const cells = views.map((view, i) => ({ view, x: (i % columns) * (size + 2), y: Math.floor(i / columns) * (size + 2), size }));
+    const png = rgbPng(width, height, (x, y) => {
+      const cell = Math.floor(y / (size + 2)) * columns + Math.floor(x / (size + 2));
+      return [(cell * 70) % 256, Math.floor((255 * (x % (size + 2))) / size), Math.floor((255 * (y % (size + 2))) / size)];
+    });
+    return { width, height, cells, png_base64: png.toString("base64") };
+  },
+  async search_api() {
+    return { ...searchApi.example.result, blender_version: "fake" };
+  },
+  async get_api(params) {
+    if (params.id !== getApi.example.result.id) throw new CommandError(`no API entry ${JSON.stringify(params.id)} in the fake addon`);
+    return { ...getApi.example.result, blender_version: "fake" };
   },
 };

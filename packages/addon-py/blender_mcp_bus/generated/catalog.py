@@ -15,6 +15,8 @@ from .protocol_types import (
     ExecuteCodeResult,
     GenerateHyper3DModelParams,
     GenerateHyper3DModelResult,
+    GetAPIParams,
+    GetAPIResult,
     GetHyper3DStatusParams,
     GetHyper3DStatusResult,
     GetObjectInfoParams,
@@ -31,6 +33,8 @@ from .protocol_types import (
     GetSketchfabStatusResult,
     GetViewportScreenshotParams,
     GetViewportScreenshotResult,
+    GetViewsParams,
+    GetViewsResult,
     Hello,
     ImportHyper3DModelParams,
     ImportHyper3DModelResult,
@@ -46,6 +50,8 @@ from .protocol_types import (
     RenderAnimationResult,
     RenderStillParams,
     RenderStillResult,
+    SearchAPIParams,
+    SearchAPIResult,
     SearchPolyhavenAssetsParams,
     SearchPolyhavenAssetsResult,
     SearchSketchfabModelsParams,
@@ -72,6 +78,8 @@ class CommandSpec(NamedTuple):
 
 
 COMMANDS = {
+    "search_api": CommandSpec("search_api", None, 30, 120, SearchAPIParams, SearchAPIResult),
+    "get_api": CommandSpec("get_api", None, 30, 120, GetAPIParams, GetAPIResult),
     "execute_code": CommandSpec("execute_code", "execute_code", 60, 600, ExecuteCodeParams, ExecuteCodeResult),
     "get_hyper3d_status": CommandSpec("get_hyper3d_status", None, 15, 60, GetHyper3DStatusParams, GetHyper3DStatusResult),
     "generate_hyper3d_model": CommandSpec("generate_hyper3d_model", "hyper3d", 30, 120, GenerateHyper3DModelParams, GenerateHyper3DModelResult),
@@ -92,6 +100,7 @@ COMMANDS = {
     "get_sketchfab_model_preview": CommandSpec("get_sketchfab_model_preview", "sketchfab", 30, 120, GetSketchfabModelPreviewParams, GetSketchfabModelPreviewResult),
     "download_sketchfab_model": CommandSpec("download_sketchfab_model", "sketchfab", 180, 1800, DownloadSketchfabModelParams, DownloadSketchfabModelResult),
     "get_viewport_screenshot": CommandSpec("get_viewport_screenshot", None, 30, 120, GetViewportScreenshotParams, GetViewportScreenshotResult),
+    "get_views": CommandSpec("get_views", None, 30, 120, GetViewsParams, GetViewsResult),
 }
 
 # message_type -> dataclass

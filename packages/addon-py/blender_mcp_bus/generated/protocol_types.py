@@ -545,6 +545,506 @@ class ProtocolError:
         return result
 
 
+class Kind(Enum):
+    FUNCTION = "function"
+    OPERATOR = "operator"
+    PROPERTY = "property"
+    TYPE = "type"
+
+
+@dataclass
+class SearchAPIParams:
+    limit: int
+    """How many hits to return at most (1-200)"""
+
+    offset: int
+    query: str
+    """Words or a dotted name, e.g. 'object location' or 'Action.slots'"""
+
+    kind: Optional[Kind] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SearchAPIParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        limit = from_int(obj.get("limit"))
+        offset = from_int(obj.get("offset"))
+        query = from_str(obj.get("query"))
+        kind = from_union([Kind, from_none], obj.get("kind"))
+        return SearchAPIParams(limit, offset, query, kind)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["limit"] = from_int(self.limit)
+        result["offset"] = from_int(self.offset)
+        result["query"] = from_str(self.query)
+        if self.kind is not None:
+            result["kind"] = from_union([lambda x: to_enum(Kind, x), from_none], self.kind)
+        return result
+
+
+@dataclass
+class Hit:
+    description: str
+    id: str
+    kind: Kind
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Hit':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        description = from_str(obj.get("description"))
+        id = from_str(obj.get("id"))
+        kind = Kind(obj.get("kind"))
+        return Hit(description, id, kind)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["description"] = from_str(self.description)
+        result["id"] = from_str(self.id)
+        result["kind"] = to_enum(Kind, self.kind)
+        return result
+
+
+@dataclass
+class SearchAPIResult:
+    blender_version: str
+    hits: List[Hit]
+    offset: int
+    """Index of the first item returned"""
+
+    total: int
+    """How many items exist in all"""
+
+    next_offset: Optional[int] = None
+    """Offset of the next page, or null when this page is the last"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SearchAPIResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        blender_version = from_str(obj.get("blender_version"))
+        hits = from_list(Hit.from_dict, obj.get("hits"))
+        offset = from_int(obj.get("offset"))
+        total = from_int(obj.get("total"))
+        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
+        return SearchAPIResult(blender_version, hits, offset, total, next_offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["blender_version"] = from_str(self.blender_version)
+        result["hits"] = from_list(lambda x: to_class(Hit, x), self.hits)
+        result["offset"] = from_int(self.offset)
+        result["total"] = from_int(self.total)
+        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
+        return result
+
+
+@dataclass
+class GetAPIParams:
+    id: str
+    """e.g. bpy.types.Object.location, bpy.ops.mesh.primitive_cube_add, mathutils.Vector"""
+
+    limit: int
+    """Members of a type to return at most"""
+
+    offset: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetAPIParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        id = from_str(obj.get("id"))
+        limit = from_int(obj.get("limit"))
+        offset = from_int(obj.get("offset"))
+        return GetAPIParams(id, limit, offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["id"] = from_str(self.id)
+        result["limit"] = from_int(self.limit)
+        result["offset"] = from_int(self.offset)
+        return result
+
+
+@dataclass
+class Member:
+    description: str
+    id: str
+    kind: Kind
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Member':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        description = from_str(obj.get("description"))
+        id = from_str(obj.get("id"))
+        kind = Kind(obj.get("kind"))
+        return Member(description, id, kind)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["description"] = from_str(self.description)
+        result["id"] = from_str(self.id)
+        result["kind"] = to_enum(Kind, self.kind)
+        return result
+
+
+@dataclass
+class ParameterEnumItem:
+    identifier: str
+    name: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ParameterEnumItem':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        identifier = from_str(obj.get("identifier"))
+        name = from_str(obj.get("name"))
+        return ParameterEnumItem(identifier, name)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["identifier"] = from_str(self.identifier)
+        result["name"] = from_str(self.name)
+        return result
+
+
+@dataclass
+class Parameter:
+    array_length: int
+    """0 for a single value"""
+
+    description: str
+    name: str
+    readonly: bool
+    type: str
+    """BOOLEAN, INT, FLOAT, STRING, ENUM, POINTER or COLLECTION"""
+
+    default: Any = None
+    enum_flag: Optional[bool] = None
+    """The value is a set of items"""
+
+    enum_items: Optional[List[ParameterEnumItem]] = None
+    """For ENUM; items that depend on the file (engines) included"""
+
+    fixed_type: Optional[str] = None
+    """Type id of a POINTER or of a COLLECTION's items"""
+
+    max: Optional[float] = None
+    min: Optional[float] = None
+    required: Optional[bool] = None
+    subtype: Optional[str] = None
+    unit: Optional[str] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Parameter':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        array_length = from_int(obj.get("array_length"))
+        description = from_str(obj.get("description"))
+        name = from_str(obj.get("name"))
+        readonly = from_bool(obj.get("readonly"))
+        type = from_str(obj.get("type"))
+        default = obj.get("default")
+        enum_flag = from_union([from_bool, from_none], obj.get("enum_flag"))
+        enum_items = from_union([lambda x: from_list(ParameterEnumItem.from_dict, x), from_none], obj.get("enum_items"))
+        fixed_type = from_union([from_str, from_none], obj.get("fixed_type"))
+        max = from_union([from_float, from_none], obj.get("max"))
+        min = from_union([from_float, from_none], obj.get("min"))
+        required = from_union([from_bool, from_none], obj.get("required"))
+        subtype = from_union([from_str, from_none], obj.get("subtype"))
+        unit = from_union([from_str, from_none], obj.get("unit"))
+        return Parameter(array_length, description, name, readonly, type, default, enum_flag, enum_items, fixed_type, max, min, required, subtype, unit)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["array_length"] = from_int(self.array_length)
+        result["description"] = from_str(self.description)
+        result["name"] = from_str(self.name)
+        result["readonly"] = from_bool(self.readonly)
+        result["type"] = from_str(self.type)
+        if self.default is not None:
+            result["default"] = self.default
+        if self.enum_flag is not None:
+            result["enum_flag"] = from_union([from_bool, from_none], self.enum_flag)
+        if self.enum_items is not None:
+            result["enum_items"] = from_union([lambda x: from_list(lambda x: to_class(ParameterEnumItem, x), x), from_none], self.enum_items)
+        if self.fixed_type is not None:
+            result["fixed_type"] = from_union([from_str, from_none], self.fixed_type)
+        if self.max is not None:
+            result["max"] = from_union([to_float, from_none], self.max)
+        if self.min is not None:
+            result["min"] = from_union([to_float, from_none], self.min)
+        if self.required is not None:
+            result["required"] = from_union([from_bool, from_none], self.required)
+        if self.subtype is not None:
+            result["subtype"] = from_union([from_str, from_none], self.subtype)
+        if self.unit is not None:
+            result["unit"] = from_union([from_str, from_none], self.unit)
+        return result
+
+
+@dataclass
+class PropertyEnumItem:
+    identifier: str
+    name: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'PropertyEnumItem':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        identifier = from_str(obj.get("identifier"))
+        name = from_str(obj.get("name"))
+        return PropertyEnumItem(identifier, name)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["identifier"] = from_str(self.identifier)
+        result["name"] = from_str(self.name)
+        return result
+
+
+@dataclass
+class Property:
+    array_length: int
+    """0 for a single value"""
+
+    description: str
+    name: str
+    readonly: bool
+    type: str
+    """BOOLEAN, INT, FLOAT, STRING, ENUM, POINTER or COLLECTION"""
+
+    default: Any = None
+    enum_flag: Optional[bool] = None
+    """The value is a set of items"""
+
+    enum_items: Optional[List[PropertyEnumItem]] = None
+    """For ENUM; items that depend on the file (engines) included"""
+
+    fixed_type: Optional[str] = None
+    """Type id of a POINTER or of a COLLECTION's items"""
+
+    max: Optional[float] = None
+    min: Optional[float] = None
+    required: Optional[bool] = None
+    subtype: Optional[str] = None
+    unit: Optional[str] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Property':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        array_length = from_int(obj.get("array_length"))
+        description = from_str(obj.get("description"))
+        name = from_str(obj.get("name"))
+        readonly = from_bool(obj.get("readonly"))
+        type = from_str(obj.get("type"))
+        default = obj.get("default")
+        enum_flag = from_union([from_bool, from_none], obj.get("enum_flag"))
+        enum_items = from_union([lambda x: from_list(PropertyEnumItem.from_dict, x), from_none], obj.get("enum_items"))
+        fixed_type = from_union([from_str, from_none], obj.get("fixed_type"))
+        max = from_union([from_float, from_none], obj.get("max"))
+        min = from_union([from_float, from_none], obj.get("min"))
+        required = from_union([from_bool, from_none], obj.get("required"))
+        subtype = from_union([from_str, from_none], obj.get("subtype"))
+        unit = from_union([from_str, from_none], obj.get("unit"))
+        return Property(array_length, description, name, readonly, type, default, enum_flag, enum_items, fixed_type, max, min, required, subtype, unit)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["array_length"] = from_int(self.array_length)
+        result["description"] = from_str(self.description)
+        result["name"] = from_str(self.name)
+        result["readonly"] = from_bool(self.readonly)
+        result["type"] = from_str(self.type)
+        if self.default is not None:
+            result["default"] = self.default
+        if self.enum_flag is not None:
+            result["enum_flag"] = from_union([from_bool, from_none], self.enum_flag)
+        if self.enum_items is not None:
+            result["enum_items"] = from_union([lambda x: from_list(lambda x: to_class(PropertyEnumItem, x), x), from_none], self.enum_items)
+        if self.fixed_type is not None:
+            result["fixed_type"] = from_union([from_str, from_none], self.fixed_type)
+        if self.max is not None:
+            result["max"] = from_union([to_float, from_none], self.max)
+        if self.min is not None:
+            result["min"] = from_union([to_float, from_none], self.min)
+        if self.required is not None:
+            result["required"] = from_union([from_bool, from_none], self.required)
+        if self.subtype is not None:
+            result["subtype"] = from_union([from_str, from_none], self.subtype)
+        if self.unit is not None:
+            result["unit"] = from_union([from_str, from_none], self.unit)
+        return result
+
+
+@dataclass
+class ReturnEnumItem:
+    identifier: str
+    name: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ReturnEnumItem':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        identifier = from_str(obj.get("identifier"))
+        name = from_str(obj.get("name"))
+        return ReturnEnumItem(identifier, name)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["identifier"] = from_str(self.identifier)
+        result["name"] = from_str(self.name)
+        return result
+
+
+@dataclass
+class Return:
+    array_length: int
+    """0 for a single value"""
+
+    description: str
+    name: str
+    readonly: bool
+    type: str
+    """BOOLEAN, INT, FLOAT, STRING, ENUM, POINTER or COLLECTION"""
+
+    default: Any = None
+    enum_flag: Optional[bool] = None
+    """The value is a set of items"""
+
+    enum_items: Optional[List[ReturnEnumItem]] = None
+    """For ENUM; items that depend on the file (engines) included"""
+
+    fixed_type: Optional[str] = None
+    """Type id of a POINTER or of a COLLECTION's items"""
+
+    max: Optional[float] = None
+    min: Optional[float] = None
+    required: Optional[bool] = None
+    subtype: Optional[str] = None
+    unit: Optional[str] = None
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Return':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        array_length = from_int(obj.get("array_length"))
+        description = from_str(obj.get("description"))
+        name = from_str(obj.get("name"))
+        readonly = from_bool(obj.get("readonly"))
+        type = from_str(obj.get("type"))
+        default = obj.get("default")
+        enum_flag = from_union([from_bool, from_none], obj.get("enum_flag"))
+        enum_items = from_union([lambda x: from_list(ReturnEnumItem.from_dict, x), from_none], obj.get("enum_items"))
+        fixed_type = from_union([from_str, from_none], obj.get("fixed_type"))
+        max = from_union([from_float, from_none], obj.get("max"))
+        min = from_union([from_float, from_none], obj.get("min"))
+        required = from_union([from_bool, from_none], obj.get("required"))
+        subtype = from_union([from_str, from_none], obj.get("subtype"))
+        unit = from_union([from_str, from_none], obj.get("unit"))
+        return Return(array_length, description, name, readonly, type, default, enum_flag, enum_items, fixed_type, max, min, required, subtype, unit)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["array_length"] = from_int(self.array_length)
+        result["description"] = from_str(self.description)
+        result["name"] = from_str(self.name)
+        result["readonly"] = from_bool(self.readonly)
+        result["type"] = from_str(self.type)
+        if self.default is not None:
+            result["default"] = self.default
+        if self.enum_flag is not None:
+            result["enum_flag"] = from_union([from_bool, from_none], self.enum_flag)
+        if self.enum_items is not None:
+            result["enum_items"] = from_union([lambda x: from_list(lambda x: to_class(ReturnEnumItem, x), x), from_none], self.enum_items)
+        if self.fixed_type is not None:
+            result["fixed_type"] = from_union([from_str, from_none], self.fixed_type)
+        if self.max is not None:
+            result["max"] = from_union([to_float, from_none], self.max)
+        if self.min is not None:
+            result["min"] = from_union([to_float, from_none], self.min)
+        if self.required is not None:
+            result["required"] = from_union([from_bool, from_none], self.required)
+        if self.subtype is not None:
+            result["subtype"] = from_union([from_str, from_none], self.subtype)
+        if self.unit is not None:
+            result["unit"] = from_union([from_str, from_none], self.unit)
+        return result
+
+
+@dataclass
+class GetAPIResult:
+    blender_version: str
+    description: str
+    doc: str
+    """Python docstring or signature, where there is one"""
+
+    id: str
+    kind: Kind
+    members: List[Member]
+    """One page of a type's own properties and functions"""
+
+    offset: int
+    """Index of the first item returned"""
+
+    parameters: List[Parameter]
+    """Of a function or operator"""
+
+    returns: List[Return]
+    """Of a function"""
+
+    total: int
+    """How many items exist in all"""
+
+    base: Optional[str] = None
+    """Id of a type's base type; its members are not repeated"""
+
+    next_offset: Optional[int] = None
+    """Offset of the next page, or null when this page is the last"""
+
+    property: Optional[Property] = None
+    """For a property"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetAPIResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        blender_version = from_str(obj.get("blender_version"))
+        description = from_str(obj.get("description"))
+        doc = from_str(obj.get("doc"))
+        id = from_str(obj.get("id"))
+        kind = Kind(obj.get("kind"))
+        members = from_list(Member.from_dict, obj.get("members"))
+        offset = from_int(obj.get("offset"))
+        parameters = from_list(Parameter.from_dict, obj.get("parameters"))
+        returns = from_list(Return.from_dict, obj.get("returns"))
+        total = from_int(obj.get("total"))
+        base = from_union([from_none, from_str], obj.get("base"))
+        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
+        property = from_union([Property.from_dict, from_none], obj.get("property"))
+        return GetAPIResult(blender_version, description, doc, id, kind, members, offset, parameters, returns, total, base, next_offset, property)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["blender_version"] = from_str(self.blender_version)
+        result["description"] = from_str(self.description)
+        result["doc"] = from_str(self.doc)
+        result["id"] = from_str(self.id)
+        result["kind"] = to_enum(Kind, self.kind)
+        result["members"] = from_list(lambda x: to_class(Member, x), self.members)
+        result["offset"] = from_int(self.offset)
+        result["parameters"] = from_list(lambda x: to_class(Parameter, x), self.parameters)
+        result["returns"] = from_list(lambda x: to_class(Return, x), self.returns)
+        result["total"] = from_int(self.total)
+        result["base"] = from_union([from_none, from_str], self.base)
+        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
+        result["property"] = from_union([lambda x: to_class(Property, x), from_none], self.property)
+        return result
+
+
 @dataclass
 class ExecuteCodeParams:
     code: str
@@ -1919,7 +2419,7 @@ class GetSketchfabStatusResult:
         enabled = from_bool(obj.get("enabled"))
         message = from_str(obj.get("message"))
         token_set = from_bool(obj.get("token_set"))
-        token_valid = from_union([from_none, from_bool], obj.get("token_valid"))
+        token_valid = from_union([from_bool, from_none], obj.get("token_valid"))
         return GetSketchfabStatusResult(base_url, enabled, message, token_set, token_valid)
 
     def to_dict(self) -> dict:
@@ -1928,7 +2428,7 @@ class GetSketchfabStatusResult:
         result["enabled"] = from_bool(self.enabled)
         result["message"] = from_str(self.message)
         result["token_set"] = from_bool(self.token_set)
-        result["token_valid"] = from_union([from_none, from_bool], self.token_valid)
+        result["token_valid"] = from_union([from_bool, from_none], self.token_valid)
         return result
 
 
@@ -2318,6 +2818,103 @@ class GetViewportScreenshotResult:
         return result
 
 
+class View(Enum):
+    BACK = "back"
+    BOTTOM = "bottom"
+    CAMERA = "camera"
+    FRONT = "front"
+    LEFT = "left"
+    RIGHT = "right"
+    TOP = "top"
+    USER = "user"
+
+
+@dataclass
+class GetViewsParams:
+    size: int
+    """Cell size in pixels; the grid stays within 1536"""
+
+    views: List[View]
+    """Cells in order; axis views are orthographic, camera is the scene camera, user the current
+    viewport
+    """
+    frame: Optional[List[str]] = None
+    """Object names the axis views frame; default: every visible object"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetViewsParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        size = from_int(obj.get("size"))
+        views = from_list(View, obj.get("views"))
+        frame = from_union([lambda x: from_list(from_str, x), from_none], obj.get("frame"))
+        return GetViewsParams(size, views, frame)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["size"] = from_int(self.size)
+        result["views"] = from_list(lambda x: to_enum(View, x), self.views)
+        if self.frame is not None:
+            result["frame"] = from_union([lambda x: from_list(from_str, x), from_none], self.frame)
+        return result
+
+
+@dataclass
+class Cell:
+    size: int
+    view: str
+    x: int
+    y: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Cell':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        size = from_int(obj.get("size"))
+        view = from_str(obj.get("view"))
+        x = from_int(obj.get("x"))
+        y = from_int(obj.get("y"))
+        return Cell(size, view, x, y)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["size"] = from_int(self.size)
+        result["view"] = from_str(self.view)
+        result["x"] = from_int(self.x)
+        result["y"] = from_int(self.y)
+        return result
+
+
+@dataclass
+class GetViewsResult:
+    cells: List[Cell]
+    """Where each view is in the image (top-left origin)"""
+
+    height: int
+    png_base64: str
+    """The grid as a PNG, base64-encoded"""
+
+    width: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetViewsResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        cells = from_list(Cell.from_dict, obj.get("cells"))
+        height = from_int(obj.get("height"))
+        png_base64 = from_str(obj.get("png_base64"))
+        width = from_int(obj.get("width"))
+        return GetViewsResult(cells, height, png_base64, width)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["cells"] = from_list(lambda x: to_class(Cell, x), self.cells)
+        result["height"] = from_int(self.height)
+        result["png_base64"] = from_str(self.png_base64)
+        result["width"] = from_int(self.width)
+        return result
+
+
 def hello_from_dict(s: Any) -> Hello:
     return Hello.from_dict(s)
 
@@ -2396,6 +2993,38 @@ def protocol_error_from_dict(s: Any) -> ProtocolError:
 
 def protocol_error_to_dict(x: ProtocolError) -> Any:
     return to_class(ProtocolError, x)
+
+
+def search_api_params_from_dict(s: Any) -> SearchAPIParams:
+    return SearchAPIParams.from_dict(s)
+
+
+def search_api_params_to_dict(x: SearchAPIParams) -> Any:
+    return to_class(SearchAPIParams, x)
+
+
+def search_api_result_from_dict(s: Any) -> SearchAPIResult:
+    return SearchAPIResult.from_dict(s)
+
+
+def search_api_result_to_dict(x: SearchAPIResult) -> Any:
+    return to_class(SearchAPIResult, x)
+
+
+def get_api_params_from_dict(s: Any) -> GetAPIParams:
+    return GetAPIParams.from_dict(s)
+
+
+def get_api_params_to_dict(x: GetAPIParams) -> Any:
+    return to_class(GetAPIParams, x)
+
+
+def get_api_result_from_dict(s: Any) -> GetAPIResult:
+    return GetAPIResult.from_dict(s)
+
+
+def get_api_result_to_dict(x: GetAPIResult) -> Any:
+    return to_class(GetAPIResult, x)
 
 
 def execute_code_params_from_dict(s: Any) -> ExecuteCodeParams:
@@ -2716,4 +3345,20 @@ def get_viewport_screenshot_result_from_dict(s: Any) -> GetViewportScreenshotRes
 
 def get_viewport_screenshot_result_to_dict(x: GetViewportScreenshotResult) -> Any:
     return to_class(GetViewportScreenshotResult, x)
+
+
+def get_views_params_from_dict(s: Any) -> GetViewsParams:
+    return GetViewsParams.from_dict(s)
+
+
+def get_views_params_to_dict(x: GetViewsParams) -> Any:
+    return to_class(GetViewsParams, x)
+
+
+def get_views_result_from_dict(s: Any) -> GetViewsResult:
+    return GetViewsResult.from_dict(s)
+
+
+def get_views_result_to_dict(x: GetViewsResult) -> Any:
+    return to_class(GetViewsResult, x)
 
