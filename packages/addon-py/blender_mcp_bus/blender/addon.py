@@ -7,7 +7,7 @@ from bpy.app.handlers import persistent
 
 from . import drainer, panel, preferences, runtime
 # Imported for their @command registrations.
-from .commands import code, hyper3d, polyhaven, scene, sketchfab, viewport  # noqa: F401
+from .commands import code, files, hyper3d, polyhaven, scene, sketchfab, undo, viewport  # noqa: F401
 
 log = logging.getLogger("blender_mcp_bus")
 

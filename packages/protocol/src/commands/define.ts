@@ -45,6 +45,11 @@ export interface CommandDef<
    */
   omitFromToolResult?: readonly (keyof z.infer<Result> & string)[];
   gate: Gate | null;
+  /**
+   * Whether a job of this command becomes one named step in Blender's undo
+   * history (and is rolled back when it fails). Default: when the tool is not read-only.
+   */
+  undoStep?: boolean;
   timeout: Timeout;
   /** A realistic call and answer: documentation, the fake addon's default reply, and a test sample. */
   example: { params: z.input<Params>; result: z.output<Result> };

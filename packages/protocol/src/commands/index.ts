@@ -7,6 +7,8 @@ import type { CommandDef } from "./define.js";
 import { executeCode } from "./code.js";
 import { browseData, getObjectInfo, getSceneInfo } from "./scene.js";
 import { getViewportScreenshot } from "./viewport.js";
+import { exportFile, importFile, openFile, saveFile } from "./files.js";
+import { getUndoHistory, redo, undo } from "./undo.js";
 import { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture } from "./polyhaven.js";
 import { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels } from "./sketchfab.js";
 import { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob } from "./hyper3d.js";
@@ -30,6 +32,13 @@ export const COMMAND_LIST = [
   generateHyper3dModel,
   pollHyper3dJob,
   importHyper3dModel,
+  saveFile,
+  openFile,
+  importFile,
+  exportFile,
+  undo,
+  redo,
+  getUndoHistory,
 ] as const;
 
 export type AnyCommand = (typeof COMMAND_LIST)[number];
@@ -43,3 +52,4 @@ export { executeCode, browseData, getObjectInfo, getSceneInfo, getViewportScreen
 export { downloadPolyhavenAsset, getPolyhavenCategories, getPolyhavenStatus, searchPolyhavenAssets, setTexture };
 export { downloadSketchfabModel, getSketchfabModelPreview, getSketchfabStatus, searchSketchfabModels };
 export { generateHyper3dModel, getHyper3dStatus, importHyper3dModel, pollHyper3dJob };
+export { exportFile, importFile, openFile, saveFile, getUndoHistory, redo, undo };

@@ -20,6 +20,8 @@ export function blenderKind(version: BlenderVersion): PeerKind {
           BLENDER_MCP_BUS_TOKEN: token,
           BLENDER_MCP_BUS_LABEL: label ?? `blender-${version}`,
           BLENDER_MCP_BUS_GATED: (gated ?? []).join(","),
+          // Blender's own /tmp (a chroot's, for 4.3 and 5.2): where the suite gives it paths.
+          BLENDER_MCP_BUS_ALLOWED_FOLDERS: "/tmp",
         },
       });
       return { uuid: blender.uuid, closed: blender.exited.then(() => undefined), stop: () => blender.stop() } satisfies Peer;

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { defineCommand, READ_ONLY } from "./define.js";
+import { Page, PageResult } from "./shared.js";
+
+const Steps = z.number().int().min(1).max(100).default(1).describe("How many steps");
+
+const Moved = z.object({
+  moved: z.number().int().describe("Steps actually taken; fewer when the history ends"),
+  current: z.string().describe("Name of the step now active"),
+});
+
+const MOVES = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+
+export const undo = defineCommand({
+  name: "undo",
+  params: z.strictObject({ steps: Steps }),
+  result: Moved,
+  gate: null,
+  // Moving in the history must not push a step of its own, or redo would be lost.
+  undoStep: false,
+  timeout: { defaultSeconds: 30, maxSeconds: 120 },
+  example: { params: { steps: 1 }, result: { moved: 1, current: "Original" } },
+  tool: {
+    name: "blender_undo",
+    title: "Undo",
+    description: "Undo steps in Blender's undo history, as Ctrl+Z does. Each scene-changing job is one step named 'MCP: <tool> <job_id>'.",
+    annotations: MOVES,
+  },
+});
+
+export const redo = defineCommand({
+  name: "redo",
+  params: z.strictObject({ steps: Steps }),
+  result: Moved,
+  gate: null,
+  undoStep: false,
+  timeout: { defaultSeconds: 30, maxSeconds: 120 },
+  example: { params: { steps: 1 }, result: { moved: 1, current: "MCP: execute_code j-1" } },
+  tool: {
+    name: "blender_redo",
+    title: "Redo",
+    description: "Redo steps undone before, as Ctrl+Shift+Z does.",
+    annotations: MOVES,
+  },
+});
+
+export const getUndoHistory = defineCommand({
+  name: "get_undo_history",
+  params: z.strictObject({ ...Page }),
+  result: z.object({
+    available: z.boolean().describe("False when this Blender has no undo (background mode)"),
+    steps: z.array(z.object({ index: z.number().int(), name: z.string(), active: z.boolean() })).describe("Oldest first"),
+    current: z.number().int().nullable().describe("Index of the active step"),
+    ...PageResult,
+  }),
+  gate: null,
+  timeout: { defaultSeconds: 15, maxSeconds: 60 },
+  example: {
+    params: {},
+    result: {
+      available: true,
+      steps: [
+        { index: 0, name: "Original", active: false },
+        { index: 1, name: "MCP: execute_code j-1", active: true },
+      ],
+      current: 1,
+      offset: 0,
+      total: 2,
+      next_offset: null,
+    },
+  },
+  tool: {
+    name: "blender_get_undo_history",
+    title: "Undo history",
+    description: "List Blender's undo steps, oldest first, with the active one marked.",
+    annotations: READ_ONLY,
+  },
+});
