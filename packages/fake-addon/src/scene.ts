@@ -5,7 +5,18 @@
  */
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { browseData, getObjectInfo, getSceneInfo } from "@blender-mcp/protocol";
+import {
+  browseData,
+  exportFile,
+  getObjectInfo,
+  getSceneInfo,
+  getUndoHistory,
+  importFile,
+  openFile,
+  redo,
+  saveFile,
+  undo,
+} from "@blender-mcp/protocol";
 import { gradientPng } from "./png.js";
 
 export class CommandError extends Error {}
@@ -64,3 +75,8 @@ export const defaultHandlers: Record<string, (params: Params, jobId: string) => 
     return { filepath, width, height, png_base64: png.toString("base64") };
   },
 };
+
+// Files and undo: the examples (the fake has no files or undo history of its own).
+for (const command of [saveFile, openFile, importFile, exportFile, undo, redo, getUndoHistory]) {
+  defaultHandlers[command.name] ??= async () => command.example.result;
+}

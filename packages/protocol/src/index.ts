@@ -36,6 +36,8 @@ export {
   getViewportScreenshot,
 } from "./commands/index.js";
 export type { AnyCommand, CommandName } from "./commands/index.js";
+export { FORMATS, saveFile, openFile, importFile, exportFile } from "./commands/files.js";
+export { undo, redo, getUndoHistory } from "./commands/undo.js";
 export {
   TOOLS,
   BUS_TOOLS,

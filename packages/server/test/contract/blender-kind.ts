@@ -32,6 +32,7 @@ export function blenderKind(version: BlenderVersion): PeerKind {
     // A crash, as far as the server can tell: the process ends mid-job without a reply.
     dropCall: async () => code("import os\nos._exit(0)"),
     hostPath: (path) => join(blenderRoot(version), path),
+    realScene: true,
     script: (marker) => `import bpy\ntotal = 0\nfor i in range(3):\n    total += i\nprint(${JSON.stringify(marker)}, total)\n`,
   };
 }
