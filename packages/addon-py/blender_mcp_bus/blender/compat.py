@@ -98,27 +98,26 @@ def operator(idname: str):
 # the Python import_scene.obj until 3.6; STL's C++ wm.stl_* is complete from 4.1 (3.4 has an
 # experimental importer only), before that import_mesh/export_mesh.stl. Debian builds Blender
 # without USD, so wm.usd_* is missing there.
-def _stl_new() -> bool:
-    return VERSION >= (4, 1, 0)
+def file_operators(fmt: str):
+    """(importer idnames, exporter idnames) of a format, best first."""
+    stl = ((["wm.stl_import", "import_mesh.stl"], ["wm.stl_export", "export_mesh.stl"]) if VERSION >= (4, 1, 0)
+           else (["import_mesh.stl"], ["export_mesh.stl"]))
+    return {
+        "gltf": (["import_scene.gltf"], ["export_scene.gltf"]),
+        "glb": (["import_scene.gltf"], ["export_scene.gltf"]),
+        "fbx": (["import_scene.fbx"], ["export_scene.fbx"]),
+        "obj": (["wm.obj_import", "import_scene.obj"], ["wm.obj_export", "export_scene.obj"]),
+        "stl": stl,
+        "usd": (["wm.usd_import"], ["wm.usd_export"]),
+    }[fmt]
 
 
 def importers(fmt: str):
-    """Operator idnames that import a format, best first."""
-    return {
-        "gltf": ["import_scene.gltf"], "glb": ["import_scene.gltf"], "fbx": ["import_scene.fbx"],
-        "obj": ["wm.obj_import", "import_scene.obj"],
-        "stl": ["wm.stl_import", "import_mesh.stl"] if _stl_new() else ["import_mesh.stl"],
-        "usd": ["wm.usd_import"],
-    }[fmt]
+    return file_operators(fmt)[0]
 
 
 def exporters(fmt: str):
-    return {
-        "gltf": ["export_scene.gltf"], "glb": ["export_scene.gltf"], "fbx": ["export_scene.fbx"],
-        "obj": ["wm.obj_export", "export_scene.obj"],
-        "stl": ["wm.stl_export", "export_mesh.stl"] if _stl_new() else ["export_mesh.stl"],
-        "usd": ["wm.usd_export"],
-    }[fmt]
+    return file_operators(fmt)[1]
 
 
 # The export operator's "only the selected objects" switch.

@@ -11,38 +11,28 @@ const Moved = z.object({
 
 const MOVES = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
 
-export const undo = defineCommand({
-  name: "undo",
-  params: z.strictObject({ steps: Steps }),
-  result: Moved,
-  gate: null,
-  // Moving in the history must not push a step of its own, or redo would be lost.
-  undoStep: false,
-  timeout: { defaultSeconds: 30, maxSeconds: 120 },
-  example: { params: { steps: 1 }, result: { moved: 1, current: "Original" } },
-  tool: {
-    name: "blender_undo",
-    title: "Undo",
-    description: "Undo steps in Blender's undo history, as Ctrl+Z does. Each scene-changing job is one step named 'MCP: <tool> <job_id>'.",
-    annotations: MOVES,
-  },
-});
+/** undo and redo: a move in the history, which must not push a step of its own (redo would be lost). */
+function historyMove<Name extends string>(name: Name, title: string, description: string, current: string) {
+  return defineCommand({
+    name,
+    params: z.strictObject({ steps: Steps }),
+    result: Moved,
+    gate: null,
+    undoStep: false,
+    timeout: { defaultSeconds: 30, maxSeconds: 120 },
+    example: { params: { steps: 1 }, result: { moved: 1, current } },
+    tool: { name: `blender_${name}`, title, description, annotations: MOVES },
+  });
+}
 
-export const redo = defineCommand({
-  name: "redo",
-  params: z.strictObject({ steps: Steps }),
-  result: Moved,
-  gate: null,
-  undoStep: false,
-  timeout: { defaultSeconds: 30, maxSeconds: 120 },
-  example: { params: { steps: 1 }, result: { moved: 1, current: "MCP: execute_code j-1" } },
-  tool: {
-    name: "blender_redo",
-    title: "Redo",
-    description: "Redo steps undone before, as Ctrl+Shift+Z does.",
-    annotations: MOVES,
-  },
-});
+export const undo = historyMove(
+  "undo",
+  "Undo",
+  "Undo steps in Blender's undo history, as Ctrl+Z does. Each scene-changing job is one step named 'MCP: <tool> <job_id>'.",
+  "Original",
+);
+
+export const redo = historyMove("redo", "Redo", "Redo steps undone before, as Ctrl+Shift+Z does.", "MCP: execute_code j-1");
 
 export const getUndoHistory = defineCommand({
   name: "get_undo_history",
