@@ -83,6 +83,12 @@ function pyStr(value: string | null): string {
   return value === null ? "None" : JSON.stringify(value);
 }
 
+function pyBool(value: boolean): string {
+  return value ? "True" : "False";
+}
+
+const undoStep = (c: CommandDef): boolean => c.undoStep ?? !c.tool.annotations.readOnlyHint;
+
 function renderCatalog(): string {
   const commands = COMMAND_LIST as readonly CommandDef[];
   const classes = commands.flatMap((c) => [`${pascal(c.name)}Params`, `${pascal(c.name)}Result`]);
@@ -110,13 +116,14 @@ function renderCatalog(): string {
     "    max_timeout_seconds: float",
     "    params: Any  # dataclass with from_dict / to_dict",
     "    result: Any",
+    "    undo_step: bool  # a job is one named undo step, rolled back on failure",
     "",
     "",
     "COMMANDS = {",
     ...commands.map(
       (c) =>
         `    ${pyStr(c.name)}: CommandSpec(${pyStr(c.name)}, ${pyStr(c.gate)}, ${c.timeout.defaultSeconds}, ` +
-        `${c.timeout.maxSeconds}, ${pascal(c.name)}Params, ${pascal(c.name)}Result),`,
+        `${c.timeout.maxSeconds}, ${pascal(c.name)}Params, ${pascal(c.name)}Result, ${pyBool(undoStep(c))}),`,
     ),
     "}",
     "",

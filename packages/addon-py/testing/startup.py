@@ -10,6 +10,7 @@ connects. Environment:
   BLENDER_MCP_BUS_LABEL   label shown to MCP clients
   BLENDER_MCP_BUS_ENABLE  comma list of asset integrations to switch on (polyhaven, sketchfab, hyper3d)
   BLENDER_MCP_BUS_TOKEN   bearer token (else the addon looks for the local token file)
+  BLENDER_MCP_BUS_ALLOWED_FOLDERS  ';' list of folders MCP clients may use files in
 Point BLENDER_USER_CONFIG / BLENDER_USER_SCRIPTS at a temporary folder so the
 install never touches a real profile. Progress lines start with [mcp-bus];
 "[mcp-bus] connected as <uuid> to <url>" means ready."""
@@ -49,6 +50,7 @@ def main():
     label = os.environ.get("BLENDER_MCP_BUS_LABEL", "").strip()
     if label:
         prefs.label = label
+    prefs.allowed_folders = os.environ.get("BLENDER_MCP_BUS_ALLOWED_FOLDERS", "").strip()
     gated = {g.strip() for g in os.environ.get("BLENDER_MCP_BUS_GATED", "").split(",") if g.strip()}
     unknown = gated - {"execute_code", "job_dispatch"}
     if unknown:

@@ -89,3 +89,4 @@ export const defaultHandlers: Record<string, (params: Params, jobId: string) => 
     return { ...getApi.example.result, blender_version: "fake" };
   },
 };
+

@@ -34,6 +34,7 @@ export {
   READ_ONLY,
 } from "./commands/define.js";
 export type { CommandDef, Gate, Timeout, ToolAnnotations, Toolset } from "./commands/define.js";
+export { FORMATS } from "./commands/files.js";
 // The registry and every command, as the generated index lists them.
 export * from "./commands/index.js";
 export {

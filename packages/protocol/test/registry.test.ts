@@ -73,3 +73,20 @@ describe("tool registry", () => {
     assert.equal(tool.output.safeParse({ ...outcome, result: rest }).success, true);
   });
 });
+
+describe("generated command index", () => {
+  test("every command any file of src/commands exports is in COMMAND_LIST", async () => {
+    const { readdirSync } = await import("node:fs");
+    const dir = new URL("../src/commands/", import.meta.url);
+    // The source files and the source index: identities differ from the built package's.
+    const index = (await import(new URL("index.ts", dir).href)) as { COMMAND_LIST: readonly unknown[] };
+    const listed = new Set<unknown>(index.COMMAND_LIST);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const module = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) {
+        const looksLikeCommand = typeof value === "object" && value !== null && "tool" in value && "params" in value && "result" in value;
+        if (looksLikeCommand) assert.ok(listed.has(value), `${file}: ${name} is not in COMMAND_LIST: write it as export const ${name} = defineCommand(...)`);
+      }
+    }
+  });
+});

@@ -121,3 +121,95 @@ def save_copy(filepath: str) -> None:
     except RuntimeError:
         pass
     bpy.data.libraries.write(filepath, set(bpy.data.scenes), fake_user=True)
+def window_override():
+    """A window context for operators run from a timer (undo, file loading, import/export
+    fail their poll without one), or None when Blender has no window (background mode)."""
+    window = bpy.context.window
+    if window is None:
+        windows = bpy.context.window_manager.windows if bpy.context.window_manager else []
+        window = windows[0] if len(windows) else None
+    if window is None:
+        return None
+    return temp_override(window=window, screen=window.screen)
+
+
+def operator(idname: str):
+    """bpy.ops.<module>.<name> when this Blender has that operator, else None."""
+    module, _, name = idname.partition(".")
+    op = getattr(getattr(bpy.ops, module), name)
+    try:
+        op.get_rna_type()
+    except (KeyError, AttributeError, RuntimeError):
+        return None
+    return op
+
+
+# Checked in 3.4.1, 4.3.2 and 5.2.2 (Debian's builds): OBJ has the C++ wm.obj_* from 3.2 and
+# the Python import_scene.obj until 3.6; STL's C++ wm.stl_* is complete from 4.1 (3.4 has an
+# experimental importer only), before that import_mesh/export_mesh.stl. Debian builds Blender
+# without USD, so wm.usd_* is missing there.
+def file_operators(fmt: str):
+    """(importer idnames, exporter idnames) of a format, best first."""
+    stl = ((["wm.stl_import", "import_mesh.stl"], ["wm.stl_export", "export_mesh.stl"]) if VERSION >= (4, 1, 0)
+           else (["import_mesh.stl"], ["export_mesh.stl"]))
+    return {
+        "gltf": (["import_scene.gltf"], ["export_scene.gltf"]),
+        "glb": (["import_scene.gltf"], ["export_scene.gltf"]),
+        "fbx": (["import_scene.fbx"], ["export_scene.fbx"]),
+        "obj": (["wm.obj_import", "import_scene.obj"], ["wm.obj_export", "export_scene.obj"]),
+        "stl": stl,
+        "usd": (["wm.usd_import"], ["wm.usd_export"]),
+    }[fmt]
+
+
+def importers(fmt: str):
+    return file_operators(fmt)[0]
+
+
+def exporters(fmt: str):
+    return file_operators(fmt)[1]
+
+
+# The export operator's "only the selected objects" switch.
+SELECTION_PROPERTY = {
+    "wm.obj_export": "export_selected_objects", "export_scene.obj": "use_selection",
+    "wm.stl_export": "export_selected_objects", "export_mesh.stl": "use_selection",
+    "export_scene.gltf": "use_selection", "export_scene.fbx": "use_selection",
+    "wm.usd_export": "selected_objects_only",
+}
+
+
+def export_options(idname: str, fmt: str) -> dict:
+    if idname == "export_scene.gltf":
+        return {"export_format": "GLB" if fmt == "glb" else "GLTF_SEPARATE"}
+    return {}
+
+
+def undo_steps_text():
+    """Blender's own listing of its undo stack (WindowManager.print_undo_steps, a debug
+    function that printf()s to stdout, in 3.4, 4.3 and 5.2), or None when it cannot be read."""
+    import ctypes
+    import os
+    import sys
+    import tempfile
+
+    wm = bpy.context.window_manager
+    if not hasattr(wm, "print_undo_steps"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:  # Windows has no process-wide libc to flush
+        return None
+    sys.stdout.flush()
+    libc.fflush(None)
+    with tempfile.TemporaryFile() as captured:
+        saved = os.dup(1)
+        os.dup2(captured.fileno(), 1)
+        try:
+            wm.print_undo_steps()
+            libc.fflush(None)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        captured.seek(0)
+        return captured.read().decode("utf-8", "replace")

@@ -2,7 +2,7 @@
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
-from ..core import integrations
+from ..core import integrations, paths
 from ..core.settings import DEFAULT_URL, Settings
 
 # The addon's top package: blender_mcp_bus, or bl_ext.<repo>.blender_mcp_bus as an extension.
@@ -31,6 +31,9 @@ class MCPBUS_AddonPreferences(bpy.types.AddonPreferences):
                                      description="Let MCP clients run Python with blender_execute_code")
     allow_job_dispatch: BoolProperty(name="Allow job_dispatch", default=True, update=_reconnect,
                                      description="Let MCP clients run Python scripts with job_dispatch")
+    allowed_folders: StringProperty(name="Allowed folders", default="", subtype="NONE",
+                                    description="Folders MCP clients may read and write files in, separated by ';'. "
+                                                "Empty: your home folder and the system temp folder")
 
     # Asset integrations: each off until turned on; keys never leave Blender except to their provider.
     enable_polyhaven: BoolProperty(name="Poly Haven", default=False, update=_reconnect,
@@ -64,6 +67,7 @@ class MCPBUS_AddonPreferences(bpy.types.AddonPreferences):
         box.label(text="Python from MCP clients runs with your user's full rights:")
         box.prop(self, "allow_execute_code")
         box.prop(self, "allow_job_dispatch")
+        box.prop(self, "allowed_folders")
         box = layout.box()
         box.label(text="Asset integrations (reach third-party services; environment variables override):")
         box.prop(self, "enable_polyhaven")
@@ -104,6 +108,7 @@ def settings(context=None) -> Settings:
         enable_polyhaven=prefs.enable_polyhaven,
         enable_sketchfab=prefs.enable_sketchfab,
         enable_hyper3d=prefs.enable_hyper3d,
+        allowed_folders=paths.parse_folders(prefs.allowed_folders),
     )
 
 

@@ -9,7 +9,7 @@ import bpy
 from ..core import identity
 from ..core.registry import registry
 from ..core.session import HostFacts, Session
-from . import compat, preferences
+from . import compat, preferences, undo_steps
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -31,7 +31,7 @@ def session() -> Optional[Session]:
 def start() -> Session:
     global _session
     if _session is None:
-        _session = Session(registry, identity.client_uuid(), host_facts)
+        _session = Session(registry, identity.client_uuid(), host_facts, undo=undo_steps.HOOK)
     return _session
 
 

@@ -15,6 +15,7 @@ from .pump import Pump
 from .registry import JobFailed, Registry
 from .reporter import Reporter
 from .settings import Settings
+from .undo import NoUndo, UNAVAILABLE, safely, step_name
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -30,8 +31,10 @@ class HostFacts:
 
 class Session:
     def __init__(self, registry: Registry, client_uuid: str, facts: Callable[[], HostFacts],
-                 connect=None):
+                 connect=None, undo=None):
         self.registry = registry
+        # Makes each scene-changing job one undo step (bpy layer: blender/undo_steps.py).
+        self.undo = undo if undo is not None else NoUndo()
         self.client_uuid = client_uuid
         self.queue = JobQueue()
         self._facts = facts
@@ -79,19 +82,42 @@ class Session:
 
     def run_job(self, job: Job, gated: List[str]) -> None:
         self.reporter.running(job.job_id)
+        step = step_name(job, self.registry.catalog)
         try:
             result = self.registry.execute(job, gated)
             if isinstance(result, Background):
+                if step is not None:
+                    result.apply = self._as_undo_step(result.apply, step)
                 self.workers.start(job.job_id, result)
                 return
         except JobFailed as failure:
-            self.reporter.failed(job.job_id, str(failure), failure.result)
+            self.reporter.failed(job.job_id, self._roll_back(step, str(failure)), failure.result)
         except Exception as error:  # a handler bug fails its job, not the addon
             log.debug("job %s raised", job.job_id, exc_info=True)
-            self.reporter.failed(job.job_id, "%s raised %s: %s\n%s" % (
-                job.command, type(error).__name__, error, traceback.format_exc(limit=-8)))
+            self.reporter.failed(job.job_id, self._roll_back(step, "%s raised %s: %s\n%s" % (
+                job.command, type(error).__name__, error, traceback.format_exc(limit=-8))))
         else:
+            if step is not None:
+                safely(self.undo.push, step)
             self.reporter.completed(job.job_id, result)
+
+    def _roll_back(self, step: Optional[str], error: str) -> str:
+        """Undo what a failed job changed; the error says when that was impossible."""
+        if step is None or safely(self.undo.rollback, step):
+            return error
+        return "%s\n(%s)" % (error, UNAVAILABLE)
+
+    def _as_undo_step(self, apply, step: str):
+        """A background job changes the scene in its main-thread apply phase: the step wraps that."""
+        def applied(fetched):
+            try:
+                result = apply(fetched)
+            except BaseException:
+                safely(self.undo.rollback, step)
+                raise
+            safely(self.undo.push, step)
+            return result
+        return applied
 
     # -- socket thread ------------------------------------------------------
 

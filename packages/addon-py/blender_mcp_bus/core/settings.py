@@ -2,10 +2,11 @@
 
 Read from the Blender preferences on the main thread and handed to the
 connection thread whole, so that thread never touches bpy."""
-from dataclasses import dataclass, replace
-from typing import List
+from dataclasses import dataclass, field, replace
+from typing import List, Tuple
 
 from ..generated.catalog import GATES
+from .paths import default_folders
 
 DEFAULT_URL = "ws://127.0.0.1:9860/addon"
 
@@ -27,6 +28,8 @@ class Settings:
     connect_timeout_seconds: float = 5.0
     backoff_initial_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
+    # Resolved folders that file paths from MCP clients must lie in (core/paths.py).
+    allowed_folders: Tuple[str, ...] = field(default_factory=default_folders)
 
     @property
     def gated(self) -> List[str]:

@@ -1092,6 +1092,219 @@ class ExecuteCodeResult:
 
 
 @dataclass
+class SaveFileParams:
+    filepath: Optional[str] = None
+    """Save as this .blend; omit to save to the file's own path"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SaveFileParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_union([from_str, from_none], obj.get("filepath"))
+        return SaveFileParams(filepath)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        if self.filepath is not None:
+            result["filepath"] = from_union([from_str, from_none], self.filepath)
+        return result
+
+
+@dataclass
+class SaveFileResult:
+    filepath: str
+    size: int
+    """Bytes written"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SaveFileResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        size = from_int(obj.get("size"))
+        return SaveFileResult(filepath, size)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["size"] = from_int(self.size)
+        return result
+
+
+class Action(Enum):
+    """open filepath, new empty file, or revert to the saved file"""
+
+    NEW = "new"
+    OPEN = "open"
+    REVERT = "revert"
+
+
+@dataclass
+class OpenFileParams:
+    action: Action
+    """open filepath, new empty file, or revert to the saved file"""
+
+    filepath: Optional[str] = None
+    """The .blend to open (action open)"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'OpenFileParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        action = Action(obj.get("action"))
+        filepath = from_union([from_str, from_none], obj.get("filepath"))
+        return OpenFileParams(action, filepath)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["action"] = to_enum(Action, self.action)
+        if self.filepath is not None:
+            result["filepath"] = from_union([from_str, from_none], self.filepath)
+        return result
+
+
+@dataclass
+class OpenFileResult:
+    filepath: str
+    """Path of the file now open; empty when unsaved"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'OpenFileResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        return OpenFileResult(filepath)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        return result
+
+
+class Format(Enum):
+    """Omit to choose by the file's extension"""
+
+    FBX = "fbx"
+    GLB = "glb"
+    GLTF = "gltf"
+    OBJ = "obj"
+    STL = "stl"
+    USD = "usd"
+
+
+@dataclass
+class ImportFileParams:
+    filepath: str
+    """Path on Blender's machine, inside its allowed folders"""
+
+    format: Optional[Format] = None
+    """Omit to choose by the file's extension"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ImportFileParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        format = from_union([Format, from_none], obj.get("format"))
+        return ImportFileParams(filepath, format)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        if self.format is not None:
+            result["format"] = from_union([lambda x: to_enum(Format, x), from_none], self.format)
+        return result
+
+
+@dataclass
+class ImportFileResult:
+    format: Format
+    objects: List[str]
+    """Names of the new objects"""
+
+    operator: str
+    """The Blender operator used"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ImportFileResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        format = Format(obj.get("format"))
+        objects = from_list(from_str, obj.get("objects"))
+        operator = from_str(obj.get("operator"))
+        return ImportFileResult(format, objects, operator)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["format"] = to_enum(Format, self.format)
+        result["objects"] = from_list(from_str, self.objects)
+        result["operator"] = from_str(self.operator)
+        return result
+
+
+@dataclass
+class ExportFileParams:
+    filepath: str
+    """Path on Blender's machine, inside its allowed folders"""
+
+    selected_only: bool
+    """Export only the selected objects"""
+
+    format: Optional[Format] = None
+    """Omit to choose by the file's extension"""
+
+    objects: Optional[List[str]] = None
+    """Export only these objects"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ExportFileParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        selected_only = from_bool(obj.get("selected_only"))
+        format = from_union([Format, from_none], obj.get("format"))
+        objects = from_union([lambda x: from_list(from_str, x), from_none], obj.get("objects"))
+        return ExportFileParams(filepath, selected_only, format, objects)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["selected_only"] = from_bool(self.selected_only)
+        if self.format is not None:
+            result["format"] = from_union([lambda x: to_enum(Format, x), from_none], self.format)
+        if self.objects is not None:
+            result["objects"] = from_union([lambda x: from_list(from_str, x), from_none], self.objects)
+        return result
+
+
+@dataclass
+class ExportFileResult:
+    filepath: str
+    format: Format
+    operator: str
+    size: int
+    """Bytes written"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ExportFileResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        format = Format(obj.get("format"))
+        operator = from_str(obj.get("operator"))
+        size = from_int(obj.get("size"))
+        return ExportFileResult(filepath, format, operator, size)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["format"] = to_enum(Format, self.format)
+        result["operator"] = from_str(self.operator)
+        result["size"] = from_int(self.size)
+        return result
+
+
+@dataclass
 class GetHyper3DStatusParams:
     pass
 
@@ -2766,6 +2979,174 @@ class DownloadSketchfabModelResult:
 
 
 @dataclass
+class UndoParams:
+    steps: int
+    """How many steps"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'UndoParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        steps = from_int(obj.get("steps"))
+        return UndoParams(steps)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["steps"] = from_int(self.steps)
+        return result
+
+
+@dataclass
+class UndoResult:
+    current: str
+    """Name of the step now active"""
+
+    moved: int
+    """Steps actually taken; fewer when the history ends"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'UndoResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        current = from_str(obj.get("current"))
+        moved = from_int(obj.get("moved"))
+        return UndoResult(current, moved)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["current"] = from_str(self.current)
+        result["moved"] = from_int(self.moved)
+        return result
+
+
+@dataclass
+class RedoParams:
+    steps: int
+    """How many steps"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RedoParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        steps = from_int(obj.get("steps"))
+        return RedoParams(steps)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["steps"] = from_int(self.steps)
+        return result
+
+
+@dataclass
+class RedoResult:
+    current: str
+    """Name of the step now active"""
+
+    moved: int
+    """Steps actually taken; fewer when the history ends"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'RedoResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        current = from_str(obj.get("current"))
+        moved = from_int(obj.get("moved"))
+        return RedoResult(current, moved)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["current"] = from_str(self.current)
+        result["moved"] = from_int(self.moved)
+        return result
+
+
+@dataclass
+class GetUndoHistoryParams:
+    limit: int
+    offset: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetUndoHistoryParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        limit = from_int(obj.get("limit"))
+        offset = from_int(obj.get("offset"))
+        return GetUndoHistoryParams(limit, offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["limit"] = from_int(self.limit)
+        result["offset"] = from_int(self.offset)
+        return result
+
+
+@dataclass
+class Step:
+    active: bool
+    index: int
+    name: str
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'Step':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        active = from_bool(obj.get("active"))
+        index = from_int(obj.get("index"))
+        name = from_str(obj.get("name"))
+        return Step(active, index, name)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["active"] = from_bool(self.active)
+        result["index"] = from_int(self.index)
+        result["name"] = from_str(self.name)
+        return result
+
+
+@dataclass
+class GetUndoHistoryResult:
+    available: bool
+    """False when this Blender has no undo (background mode)"""
+
+    offset: int
+    """Index of the first item returned"""
+
+    steps: List[Step]
+    """Oldest first"""
+
+    total: int
+    """How many items exist in all"""
+
+    current: Optional[int] = None
+    """Index of the active step"""
+
+    next_offset: Optional[int] = None
+    """Offset of the next page, or null when this page is the last"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'GetUndoHistoryResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        available = from_bool(obj.get("available"))
+        offset = from_int(obj.get("offset"))
+        steps = from_list(Step.from_dict, obj.get("steps"))
+        total = from_int(obj.get("total"))
+        current = from_union([from_int, from_none], obj.get("current"))
+        next_offset = from_union([from_int, from_none], obj.get("next_offset"))
+        return GetUndoHistoryResult(available, offset, steps, total, current, next_offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["available"] = from_bool(self.available)
+        result["offset"] = from_int(self.offset)
+        result["steps"] = from_list(lambda x: to_class(Step, x), self.steps)
+        result["total"] = from_int(self.total)
+        result["current"] = from_union([from_int, from_none], self.current)
+        result["next_offset"] = from_union([from_int, from_none], self.next_offset)
+        return result
+
+
+@dataclass
 class GetViewportScreenshotParams:
     max_size: int
     """Longest side in pixels"""
@@ -3041,6 +3422,70 @@ def execute_code_result_from_dict(s: Any) -> ExecuteCodeResult:
 
 def execute_code_result_to_dict(x: ExecuteCodeResult) -> Any:
     return to_class(ExecuteCodeResult, x)
+
+
+def save_file_params_from_dict(s: Any) -> SaveFileParams:
+    return SaveFileParams.from_dict(s)
+
+
+def save_file_params_to_dict(x: SaveFileParams) -> Any:
+    return to_class(SaveFileParams, x)
+
+
+def save_file_result_from_dict(s: Any) -> SaveFileResult:
+    return SaveFileResult.from_dict(s)
+
+
+def save_file_result_to_dict(x: SaveFileResult) -> Any:
+    return to_class(SaveFileResult, x)
+
+
+def open_file_params_from_dict(s: Any) -> OpenFileParams:
+    return OpenFileParams.from_dict(s)
+
+
+def open_file_params_to_dict(x: OpenFileParams) -> Any:
+    return to_class(OpenFileParams, x)
+
+
+def open_file_result_from_dict(s: Any) -> OpenFileResult:
+    return OpenFileResult.from_dict(s)
+
+
+def open_file_result_to_dict(x: OpenFileResult) -> Any:
+    return to_class(OpenFileResult, x)
+
+
+def import_file_params_from_dict(s: Any) -> ImportFileParams:
+    return ImportFileParams.from_dict(s)
+
+
+def import_file_params_to_dict(x: ImportFileParams) -> Any:
+    return to_class(ImportFileParams, x)
+
+
+def import_file_result_from_dict(s: Any) -> ImportFileResult:
+    return ImportFileResult.from_dict(s)
+
+
+def import_file_result_to_dict(x: ImportFileResult) -> Any:
+    return to_class(ImportFileResult, x)
+
+
+def export_file_params_from_dict(s: Any) -> ExportFileParams:
+    return ExportFileParams.from_dict(s)
+
+
+def export_file_params_to_dict(x: ExportFileParams) -> Any:
+    return to_class(ExportFileParams, x)
+
+
+def export_file_result_from_dict(s: Any) -> ExportFileResult:
+    return ExportFileResult.from_dict(s)
+
+
+def export_file_result_to_dict(x: ExportFileResult) -> Any:
+    return to_class(ExportFileResult, x)
 
 
 def get_hyper3_d_status_params_from_dict(s: Any) -> GetHyper3DStatusParams:
@@ -3329,6 +3774,54 @@ def download_sketchfab_model_result_from_dict(s: Any) -> DownloadSketchfabModelR
 
 def download_sketchfab_model_result_to_dict(x: DownloadSketchfabModelResult) -> Any:
     return to_class(DownloadSketchfabModelResult, x)
+
+
+def undo_params_from_dict(s: Any) -> UndoParams:
+    return UndoParams.from_dict(s)
+
+
+def undo_params_to_dict(x: UndoParams) -> Any:
+    return to_class(UndoParams, x)
+
+
+def undo_result_from_dict(s: Any) -> UndoResult:
+    return UndoResult.from_dict(s)
+
+
+def undo_result_to_dict(x: UndoResult) -> Any:
+    return to_class(UndoResult, x)
+
+
+def redo_params_from_dict(s: Any) -> RedoParams:
+    return RedoParams.from_dict(s)
+
+
+def redo_params_to_dict(x: RedoParams) -> Any:
+    return to_class(RedoParams, x)
+
+
+def redo_result_from_dict(s: Any) -> RedoResult:
+    return RedoResult.from_dict(s)
+
+
+def redo_result_to_dict(x: RedoResult) -> Any:
+    return to_class(RedoResult, x)
+
+
+def get_undo_history_params_from_dict(s: Any) -> GetUndoHistoryParams:
+    return GetUndoHistoryParams.from_dict(s)
+
+
+def get_undo_history_params_to_dict(x: GetUndoHistoryParams) -> Any:
+    return to_class(GetUndoHistoryParams, x)
+
+
+def get_undo_history_result_from_dict(s: Any) -> GetUndoHistoryResult:
+    return GetUndoHistoryResult.from_dict(s)
+
+
+def get_undo_history_result_to_dict(x: GetUndoHistoryResult) -> Any:
+    return to_class(GetUndoHistoryResult, x)
 
 
 def get_viewport_screenshot_params_from_dict(s: Any) -> GetViewportScreenshotParams:

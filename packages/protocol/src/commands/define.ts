@@ -88,6 +88,11 @@ export interface CommandDef<
   gate: Gate | null;
   /** Which `--toolsets` group advertises its tool. */
   toolset: Toolset;
+  /**
+   * Whether a job of this command becomes one named step in Blender's undo
+   * history (and is rolled back when it fails). Default: when the tool is not read-only.
+   */
+  undoStep?: boolean;
   timeout: Timeout;
   /** A realistic call and answer: documentation, the fake addon's default reply, and a test sample. */
   example: { params: z.input<Params>; result: z.output<Result> };

@@ -3,11 +3,13 @@
 import type { CommandDef } from "./define.js";
 import { searchApi, getApi } from "./api.js";
 import { executeCode } from "./code.js";
+import { saveFile, openFile, importFile, exportFile } from "./files.js";
 import { getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel } from "./hyper3d.js";
 import { getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture } from "./polyhaven.js";
 import { renderStill, renderAnimation } from "./render.js";
 import { getSceneInfo, getObjectInfo, browseData } from "./scene.js";
 import { getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel } from "./sketchfab.js";
+import { undo, redo, getUndoHistory } from "./undo.js";
 import { getViewportScreenshot } from "./viewport.js";
 import { getViews } from "./views.js";
 
@@ -15,6 +17,10 @@ export const COMMAND_LIST = [
   searchApi,
   getApi,
   executeCode,
+  saveFile,
+  openFile,
+  importFile,
+  exportFile,
   getHyper3dStatus,
   generateHyper3dModel,
   pollHyper3dJob,
@@ -33,6 +39,9 @@ export const COMMAND_LIST = [
   searchSketchfabModels,
   getSketchfabModelPreview,
   downloadSketchfabModel,
+  undo,
+  redo,
+  getUndoHistory,
   getViewportScreenshot,
   getViews,
 ] as const;
@@ -44,4 +53,4 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
   COMMAND_LIST.map((c) => [c.name, c as unknown as CommandDef]),
 );
 
-export { searchApi, getApi, executeCode, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, renderStill, renderAnimation, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, getViewportScreenshot, getViews };
+export { searchApi, getApi, executeCode, saveFile, openFile, importFile, exportFile, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, renderStill, renderAnimation, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, undo, redo, getUndoHistory, getViewportScreenshot, getViews };

@@ -20,6 +20,8 @@ export function blenderKind(version: BlenderVersion): PeerKind {
           BLENDER_MCP_BUS_TOKEN: token,
           BLENDER_MCP_BUS_LABEL: label ?? `blender-${version}`,
           BLENDER_MCP_BUS_GATED: (gated ?? []).join(","),
+          // Blender's own /tmp (a chroot's, for 4.3 and 5.2): where the suite gives it paths.
+          BLENDER_MCP_BUS_ALLOWED_FOLDERS: "/tmp",
         },
       });
       return { uuid: blender.uuid, closed: blender.exited.then(() => undefined), stop: () => blender.stop() } satisfies Peer;
@@ -30,6 +32,7 @@ export function blenderKind(version: BlenderVersion): PeerKind {
     // A crash, as far as the server can tell: the process ends mid-job without a reply.
     dropCall: async () => code("import os\nos._exit(0)"),
     hostPath: (path) => join(blenderRoot(version), path),
+    realScene: true,
     script: (marker) => `import bpy\ntotal = 0\nfor i in range(3):\n    total += i\nprint(${JSON.stringify(marker)}, total)\n`,
   };
 }

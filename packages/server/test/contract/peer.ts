@@ -41,6 +41,8 @@ export interface PeerKind {
   dropCall(peer: Peer): Promise<Call>;
   /** A job_dispatch script that prints `marker`; the peer's stdout must show up in the result. */
   script(marker: string): string;
+  /** Files and undo really change a scene (Blender); the fake addon answers with examples. */
+  realScene?: boolean;
   /** Where this process can read a file the peer wrote at `path` (a chrooted Blender sees another filesystem). */
   hostPath(path: string): string;
 }

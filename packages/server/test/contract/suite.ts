@@ -15,6 +15,8 @@ import { distinctColours, pngSize } from "@blender-mcp/fake-addon";
 import { connectClient, type TestClient, type TransportKind } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import type { Peer, PeerKind } from "./peer.js";
+import { filesContract } from "./files.js";
+import { undoContract } from "./undo.js";
 
 const SCHEMA_DIR = join(import.meta.dirname, "../../../protocol/schemas/tools");
 
@@ -302,6 +304,9 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
         assert.equal(unknown.structured.accepted, false);
         assert.equal((await pending).structured.status, "completed", "the forged update changed nothing");
       });
+
+      undoContract(kind, () => client);
+      filesContract(kind, () => client);
     });
 
     test("a gated-off command fails with how to enable it, and list_clients shows the gate", async () => {

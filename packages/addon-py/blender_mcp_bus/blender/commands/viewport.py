@@ -13,6 +13,7 @@ import gpu
 from ...core.png import encode_png, fit_size
 from ...core.registry import JobFailed, command
 from .. import compat
+from ..paths import allowed_path
 
 
 def _largest_view3d():
@@ -31,6 +32,7 @@ def _largest_view3d():
 
 @command("get_viewport_screenshot")
 def get_viewport_screenshot(max_size=800, filepath=None):
+    written = allowed_path(filepath) if filepath else None  # refuse before rendering
     found = _largest_view3d()
     if found is None:
         raise JobFailed("no 3D viewport is open in this Blender (background mode has none)")
@@ -49,9 +51,7 @@ def get_viewport_screenshot(max_size=800, filepath=None):
     finally:
         offscreen.free()
     png = encode_png(width, height, pixels, channels=3, bottom_up=True)
-    written = None
-    if filepath:
-        written = os.path.abspath(bpy.path.abspath(filepath))
+    if written:
         folder = os.path.dirname(written)
         if folder:
             os.makedirs(folder, exist_ok=True)
