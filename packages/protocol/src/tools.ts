@@ -26,12 +26,12 @@ export interface ToolDef {
   command: string | null;
 }
 
-// Only a lookup key (no match is unknown_target), so a bound is enough; the instructions say when to pass it.
-const targetUuid = z.string().max(128).optional().describe("From blender_list_clients");
+// Only a lookup key (no match is unknown_target), so a bound is enough; blender_list_clients says when to pass it.
+const targetUuid = z.string().max(128).optional();
 
 /** The wait as JSON Schema says it: the default and the cap, no prose. */
 function timeoutField(timeout: Timeout) {
-  return z.number().positive().max(timeout.maxSeconds).default(timeout.defaultSeconds);
+  return z.number().min(0.1).max(timeout.maxSeconds).default(timeout.defaultSeconds);
 }
 
 /** The tool's own result: the addon's, less the fields that travel as MCP content instead. */
@@ -135,12 +135,11 @@ export const GET_JOB_WAIT: Timeout = { defaultSeconds: 0, maxSeconds: 60 };
 
 export const getJob: ToolDef = {
   name: "blender_get_job",
-  title: "Get a job's status and result",
+  title: "Get a job",
   description:
-    "Status and result of a job by job_id, such as one that outlived its tool's timeout (a long render). " +
-    "wait_seconds waits for it to end.",
+    "A job's status and result, such as a render that outlived its timeout; wait_seconds waits for its end.",
   input: z.strictObject({
-    job_id: JobId,
+    job_id: JobId.describe("From a tool result"),
     wait_seconds: z
       .number()
       .min(0)

@@ -1094,7 +1094,7 @@ class ExecuteCodeResult:
 @dataclass
 class SaveFileParams:
     filepath: Optional[str] = None
-    """Save as this .blend; omit to save to the file's own path"""
+    """Save as this .blend"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'SaveFileParams':
@@ -1132,7 +1132,7 @@ class SaveFileResult:
 
 
 class Action(Enum):
-    """open filepath, new empty file, or revert to the saved file"""
+    """open filepath, new file, or revert to saved"""
 
     NEW = "new"
     OPEN = "open"
@@ -1142,10 +1142,10 @@ class Action(Enum):
 @dataclass
 class OpenFileParams:
     action: Action
-    """open filepath, new empty file, or revert to the saved file"""
+    """open filepath, new file, or revert to saved"""
 
     filepath: Optional[str] = None
-    """The .blend to open (action open)"""
+    """The .blend to open"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'OpenFileParams':
@@ -1182,7 +1182,7 @@ class OpenFileResult:
 
 
 class Format(Enum):
-    """Omit to choose by the file's extension"""
+    """Default: by extension"""
 
     FBX = "fbx"
     GLB = "glb"
@@ -1195,10 +1195,8 @@ class Format(Enum):
 @dataclass
 class ImportFileParams:
     filepath: str
-    """Path on Blender's machine, inside its allowed folders"""
-
     format: Optional[Format] = None
-    """Omit to choose by the file's extension"""
+    """Default: by extension"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'ImportFileParams':
@@ -1245,16 +1243,11 @@ class ImportFileResult:
 @dataclass
 class ExportFileParams:
     filepath: str
-    """Path on Blender's machine, inside its allowed folders"""
-
     selected_only: bool
-    """Export only the selected objects"""
-
     format: Optional[Format] = None
-    """Omit to choose by the file's extension"""
+    """Default: by extension"""
 
     objects: Optional[List[str]] = None
-    """Export only these objects"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'ExportFileParams':
@@ -2026,19 +2019,17 @@ class SetTextureResult:
 @dataclass
 class RenderStillParams:
     camera: Optional[str] = None
-    """Camera object name; default: the scene's camera"""
+    """Camera object"""
 
     engine: Optional[str] = None
-    """eevee, cycles, workbench, or an engine id; default: the scene's"""
+    """eevee, cycles, workbench or an engine id"""
 
     filepath: Optional[str] = None
-    """Also write the PNG here, on Blender's machine"""
+    """Also write the PNG here"""
 
     frame: Optional[int] = None
-    """Default: the current frame"""
-
     max_size: Optional[int] = None
-    """Scale the resolution down to fit this longest side"""
+    """Longest side in pixels"""
 
     resolution_x: Optional[int] = None
     resolution_y: Optional[int] = None
@@ -2134,22 +2125,18 @@ class RenderAnimationParams:
     file_format: RenderAnimationParamsFileFormat
     frame_step: int
     camera: Optional[str] = None
-    """Camera object name; default: the scene's camera"""
+    """Camera object"""
 
     engine: Optional[str] = None
-    """eevee, cycles, workbench, or an engine id; default: the scene's"""
+    """eevee, cycles, workbench or an engine id"""
 
     frame_end: Optional[int] = None
-    """Default: the scene's"""
-
     frame_start: Optional[int] = None
-    """Default: the scene's"""
-
     max_size: Optional[int] = None
-    """Scale the resolution down to fit this longest side"""
+    """Longest side in pixels"""
 
     output_folder: Optional[str] = None
-    """On Blender's machine; default: a new folder in Blender's user data"""
+    """On Blender's machine"""
 
     resolution_x: Optional[int] = None
     resolution_y: Optional[int] = None
@@ -2524,7 +2511,7 @@ class Detail(Enum):
 @dataclass
 class BrowseDataParams:
     collection: str
-    """A bpy.data collection: meshes, materials, images, node_groups, actions, ..."""
+    """bpy.data attribute, e.g. materials"""
 
     detail: Detail
     """summary: key properties; full: every simple one"""
@@ -2981,7 +2968,6 @@ class DownloadSketchfabModelResult:
 @dataclass
 class UndoParams:
     steps: int
-    """How many steps"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'UndoParams':
@@ -3022,7 +3008,6 @@ class UndoResult:
 @dataclass
 class RedoParams:
     steps: int
-    """How many steps"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'RedoParams':
@@ -3152,7 +3137,7 @@ class GetViewportScreenshotParams:
     """Longest side in pixels"""
 
     filepath: Optional[str] = None
-    """Also write the PNG here, on Blender's machine"""
+    """Also write the PNG here"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'GetViewportScreenshotParams':
@@ -3213,14 +3198,13 @@ class View(Enum):
 @dataclass
 class GetViewsParams:
     size: int
-    """Cell size in pixels; the grid stays within 1536"""
+    """Cell side in pixels"""
 
     views: List[View]
-    """Cells in order; axis views are orthographic, camera is the scene camera, user the current
-    viewport
-    """
+    """Axis views are orthographic; user is the current viewport"""
+
     frame: Optional[List[str]] = None
-    """Object names the axis views frame; default: every visible object"""
+    """Objects to frame"""
 
     @staticmethod
     def from_dict(obj: Any) -> 'GetViewsParams':

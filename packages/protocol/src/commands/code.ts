@@ -20,10 +20,10 @@ export const executeCode = defineCommand({
   timeout: { defaultSeconds: 60, maxSeconds: 600 },
   tool: {
     name: "blender_execute_code",
-    title: "Execute Python in Blender",
+    title: "Run Python",
     description:
-      "Run Python in Blender's main thread (bpy, bmesh, mathutils imported; fresh globals per call) and return its " +
-      "output: print() what you need. An exception fails the job with the traceback and undoes its changes.",
+      "Run Python in Blender (bpy, bmesh, mathutils imported; fresh globals each call); returns what it prints. " +
+      "An exception fails the job with the traceback and undoes its changes.",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
 });

@@ -2,17 +2,17 @@ import { z } from "zod";
 import { defineCommand } from "./define.js";
 
 /** Paths are on Blender's machine and must lie inside the addon's allowed folders. */
-const Filepath = z.string().min(1).describe("Path on Blender's machine, inside its allowed folders");
+const Filepath = z.string().min(1);
 
 export const FORMATS = ["gltf", "glb", "fbx", "obj", "stl", "usd"] as const;
-const Format = z.enum(FORMATS).optional().describe("Omit to choose by the file's extension");
+const Format = z.enum(FORMATS).optional().describe("Default: by extension");
 
 const NOT_READ_ONLY = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
 
 export const saveFile = defineCommand({
   name: "save_file",
   params: z.strictObject({
-    filepath: Filepath.optional().describe("Save as this .blend; omit to save to the file's own path"),
+    filepath: Filepath.optional().describe("Save as this .blend"),
   }),
   result: z.object({ filepath: z.string(), size: z.number().int().describe("Bytes written") }),
   gate: null,
@@ -31,8 +31,8 @@ export const saveFile = defineCommand({
 export const openFile = defineCommand({
   name: "open_file",
   params: z.strictObject({
-    action: z.enum(["open", "new", "revert"]).default("open").describe("open filepath, new empty file, or revert to the saved file"),
-    filepath: Filepath.optional().describe("The .blend to open (action open)"),
+    action: z.enum(["open", "new", "revert"]).default("open").describe("open filepath, new file, or revert to saved"),
+    filepath: Filepath.optional().describe("The .blend to open"),
   }),
   result: z.object({ filepath: z.string().describe("Path of the file now open; empty when unsaved") }),
   gate: null,
@@ -42,8 +42,8 @@ export const openFile = defineCommand({
   example: { params: { action: "open", filepath: "/tmp/scene.blend" }, result: { filepath: "/tmp/scene.blend" } },
   tool: {
     name: "blender_open_file",
-    title: "Open, new or revert the .blend file",
-    description: "Replace the open file: open a .blend, start a new one, or revert to the saved version. Unsaved changes are lost.",
+    title: "Open a .blend file",
+    description: "Open a .blend, start a new file, or revert to the saved one; unsaved changes are lost.",
     annotations: { ...NOT_READ_ONLY, destructiveHint: true },
   },
 });
@@ -76,8 +76,8 @@ export const exportFile = defineCommand({
   params: z.strictObject({
     filepath: Filepath,
     format: Format,
-    objects: z.array(z.string().min(1)).optional().describe("Export only these objects"),
-    selected_only: z.boolean().default(false).describe("Export only the selected objects"),
+    objects: z.array(z.string().min(1)).optional(),
+    selected_only: z.boolean().default(false),
   }),
   result: z.object({
     format: z.enum(FORMATS),

@@ -10,12 +10,12 @@ const PNG_16x12 =
 
 /** Settings both render tools take; each defaults to the scene's own. */
 const RenderSettings = {
-  engine: z.string().max(64).optional().describe("eevee, cycles, workbench, or an engine id; default: the scene's"),
+  engine: z.string().max(64).optional().describe("eevee, cycles, workbench or an engine id"),
   resolution_x: z.number().int().min(1).max(16384).optional(),
   resolution_y: z.number().int().min(1).max(16384).optional(),
-  max_size: z.number().int().min(16).max(16384).optional().describe("Scale the resolution down to fit this longest side"),
+  max_size: z.number().int().min(16).max(16384).optional().describe("Longest side in pixels"),
   samples: z.number().int().min(1).max(65536).optional(),
-  camera: z.string().max(256).optional().describe("Camera object name; default: the scene's camera"),
+  camera: z.string().max(256).optional().describe("Camera object"),
 };
 
 /** Blender's own frame limits (MAXFRAME). */
@@ -29,7 +29,7 @@ const Rendered = {
 };
 
 /** Renders outlive the tool's timeout: a timed-out call's job goes on and blender_get_job returns it. */
-const RENDER_NOTE = "Runs in the background with progress; blender_get_job fetches a render that outlasts the timeout.";
+const RENDER_NOTE = "Reports progress; past the timeout it goes on, and blender_get_job fetches it.";
 
 const WRITES_FILES = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
@@ -37,8 +37,8 @@ export const renderStill = defineCommand({
   name: "render_still",
   params: z.strictObject({
     ...RenderSettings,
-    frame: Frame.optional().describe("Default: the current frame"),
-    filepath: z.string().max(4096).optional().describe("Also write the PNG here, on Blender's machine"),
+    frame: Frame.optional(),
+    filepath: z.string().max(4096).optional().describe("Also write the PNG here"),
   }),
   result: z.object({
     filepath: z.string().describe("Where the PNG is (a temporary file unless filepath was given)"),
@@ -68,11 +68,11 @@ export const renderAnimation = defineCommand({
   name: "render_animation",
   params: z.strictObject({
     ...RenderSettings,
-    frame_start: Frame.optional().describe("Default: the scene's"),
-    frame_end: Frame.optional().describe("Default: the scene's"),
+    frame_start: Frame.optional(),
+    frame_end: Frame.optional(),
     frame_step: z.number().int().min(1).max(10000).default(1),
     file_format: z.enum(RENDER_FORMATS).default("PNG"),
-    output_folder: z.string().max(4096).optional().describe("On Blender's machine; default: a new folder in Blender's user data"),
+    output_folder: z.string().max(4096).optional().describe("On Blender's machine"),
   }),
   result: z.object({
     folder: z.string(),
@@ -99,7 +99,7 @@ export const renderAnimation = defineCommand({
   tool: {
     name: "blender_render_animation",
     title: "Render an animation",
-    description: "Render a frame range to image files; returns their paths and a contact sheet image. Progress per frame. " + RENDER_NOTE,
+    description: "Render a frame range to files; returns their paths and a contact sheet image. " + RENDER_NOTE,
     annotations: WRITES_FILES,
   },
 });

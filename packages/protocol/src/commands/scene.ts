@@ -55,8 +55,8 @@ export const getSceneInfo = defineCommand({
     name: "blender_get_scene_info",
     title: "Get scene info",
     description:
-      "The active scene: frame range, engine, collections and a page of objects (name, type, location, visible, " +
-      "parent); continue with offset=next_offset. Start here.",
+      "The active scene: frame range, engine, collections and a page of objects; continue with " +
+      "offset=next_offset. Start here.",
     annotations: READ_ONLY,
   },
 });
@@ -111,8 +111,7 @@ export const getObjectInfo = defineCommand({
     name: "blender_get_object_info",
     title: "Get object info",
     description:
-      "One object in detail: transform, dimensions, parent, collections, materials, modifiers, mesh counts and " +
-      "world bounding box.",
+      "One object in detail: transform, dimensions, parent, collections, materials, modifiers, mesh counts, bounds.",
     annotations: READ_ONLY,
   },
 });
@@ -123,7 +122,7 @@ export const browseData = defineCommand({
     collection: z
       .string()
       .regex(/^[a-z_]+$/)
-      .describe("A bpy.data collection: meshes, materials, images, node_groups, actions, ..."),
+      .describe("bpy.data attribute, e.g. materials"),
     detail: z
       .enum(["names", "summary", "full"])
       .default("summary")

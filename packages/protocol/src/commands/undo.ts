@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineCommand, READ_ONLY } from "./define.js";
 import { Page, PageResult } from "./shared.js";
 
-const Steps = z.number().int().min(1).max(100).default(1).describe("How many steps");
+const Steps = z.number().int().min(1).max(100).default(1);
 
 const Moved = z.object({
   moved: z.number().int().describe("Steps actually taken; fewer when the history ends"),
@@ -31,7 +31,7 @@ export const undo = defineCommand(
   historyMove(
     "undo",
     "Undo",
-    "Undo steps in Blender's undo history, as Ctrl+Z does. Each scene-changing job is one step named 'MCP: <tool> <job_id>'.",
+    "Undo steps, as Ctrl+Z does; each scene-changing job is one step.",
     "Original",
   ),
 );

@@ -14,7 +14,7 @@ export const getViewportScreenshot = defineCommand({
     filepath: z
       .string()
       .optional()
-      .describe("Also write the PNG here, on Blender's machine"),
+      .describe("Also write the PNG here"),
   }),
   result: z.object({
     filepath: z.string().nullable().describe("Where the PNG was written, or null"),

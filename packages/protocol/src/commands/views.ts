@@ -11,12 +11,12 @@ export const getViews = defineCommand({
       .min(1)
       .max(9)
       .default(["front", "right", "top", "user"])
-      .describe("Cells in order; axis views are orthographic, camera is the scene camera, user the current viewport"),
+      .describe("Axis views are orthographic; user is the current viewport"),
     frame: z
       .array(z.string().min(1))
       .optional()
-      .describe("Object names the axis views frame; default: every visible object"),
-    size: z.number().int().min(64).max(768).default(384).describe("Cell size in pixels; the grid stays within 1536"),
+      .describe("Objects to frame"),
+    size: z.number().int().min(64).max(768).default(384).describe("Cell side in pixels"),
   }),
   result: z.object({
     width: z.number().int(),
@@ -52,10 +52,10 @@ export const getViews = defineCommand({
   },
   tool: {
     name: "blender_get_views",
-    title: "Several views in one image",
+    title: "Views",
     description:
-      "Draw the scene from several viewpoints (axis views, camera, current viewport) into one labelled grid " +
-      "image. Cheaper than several screenshots for checking shape and placement.",
+      "Several viewpoints (axis views, camera, current viewport) in one labelled grid image: cheaper than " +
+      "several screenshots for checking shape and placement.",
     annotations: READ_ONLY,
   },
 });
