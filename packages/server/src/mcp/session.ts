@@ -14,10 +14,11 @@ import { registerTools } from "./tools/index.js";
 const INSTRUCTIONS = `Drive running Blender instances.
 - Start with blender_get_scene_info; use blender_get_object_info and blender_browse_data for details.
 - Run Python with blender_execute_code (returns stdout; put multi-step work in one call).
-- See the result with blender_get_viewport_screenshot.
+- Check results with blender_get_views (several viewpoints, one image) or blender_get_viewport_screenshot; render with blender_render_still.
+- Each scene-changing job is one undo step: blender_undo takes it back.
 - Several Blenders connected? blender_list_clients, then pass target_uuid.
 - Every tool returns {status, command, target_uuid, job_id, result, error}; status is completed, failed, timeout, no_client, ambiguous_target or unknown_target.
-- blender_send_message queues a raw job and returns at once; collect it with blender_get_job.`;
+- A job that outlives its timeout goes on: fetch it with blender_get_job.`;
 
 export interface Session {
   server: McpServer;
