@@ -108,6 +108,8 @@ export class AddonSocketServer {
         ws.close(CLOSE.rateLimited, "too many messages: over the server's --max-frames-per-second");
         return;
       }
+      // Before the handshake completes, anything but its messages ends the connection.
+      if (isBinary && peer.userId === null) return this.refuse(ws, "unauthorized", "authenticate first: send auth_begin");
       if (isBinary) {
         this.send(ws, { message_type: "protocol_error", code: "invalid_message", message: "frames must be JSON text", job_id: null });
         return;
@@ -130,6 +132,7 @@ export class AddonSocketServer {
 
   private onFrame(peer: Peer, text: string, helloTimer: NodeJS.Timeout): void {
     const decoded = decodeAddonFrame(text);
+    if (!decoded.ok && peer.userId === null) return this.refuse(peer.ws, "unauthorized", `authenticate first: send auth_begin (${decoded.error.message})`);
     if (!decoded.ok) {
       this.log.warn("addon.protocol_error", { code: decoded.error.code, error: decoded.error.message, target_uuid: peer.client?.uuid });
       this.send(peer.ws, decoded.error);
