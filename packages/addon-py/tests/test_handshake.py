@@ -2,6 +2,7 @@
 client's checks, and the connection's behaviour against an impostor."""
 import json
 import queue
+import time
 import unittest
 
 from blender_mcp_bus.core import handshake
@@ -97,6 +98,18 @@ class SettingsTest(unittest.TestCase):
         self.assertEqual(with_env(Settings(), {}), Settings())
 
 
+WELCOME = json.dumps({"message_type": "welcome", "server_version": "0.1.0", "protocol_version": 2,
+                      "client_uuid": "x", "heartbeat_seconds": 15})
+
+
+def record_the_rest(conn, received):
+    try:
+        while True:
+            received.put(conn.read_text())
+    except Exception:  # the addon hung up: what it sent is recorded
+        pass
+
+
 class ImpostorTest(unittest.TestCase):
     """A server that does not know the token: it gets auth_begin and nothing else."""
 
@@ -145,21 +158,16 @@ class ImpostorTest(unittest.TestCase):
             conn.send_text(json.dumps({"message_type": "auth_challenge", "protocol_version": 2,
                                        "server_nonce": "B" * 43, "server_proof": "C" * 43}))
             # What an impostor would try next; the addon must not act on it.
-            conn.send_text(json.dumps({"message_type": "welcome", "server_version": "0.1.0", "protocol_version": 2,
-                                       "client_uuid": "x", "heartbeat_seconds": 15}))
+            conn.send_text(WELCOME)
             conn.send_text(json.dumps({"message_type": "command_dispatch", "job_id": "j1", "command": "execute_code",
                                        "params": {"code": "print(1)"}, "priority": "normal"}))
-            try:
-                while True:
-                    received.put(conn.read_text())
-            except Exception:
-                pass
+            record_the_rest(conn, received)
 
         status, frames = self.run_against(handler)
         self.assertEqual(status.state, "refused")
         self.assertIn("did not prove it knows this token", status.detail)
         self.assertIn("ss -ltnp", status.detail)
-        self.assertGreater(status.retry_at - __import__("time").monotonic(), 10, "backs off the longest delay")
+        self.assertGreater(status.retry_at - time.monotonic(), 10, "backs off the longest delay")
         self.assertEqual(json.loads(frames[1])["message_type"], "auth_begin")
         self.assertEqual(len(frames), 2, "the upgrade and auth_begin, nothing more")
         self.assert_nothing_leaked(frames)
@@ -167,15 +175,10 @@ class ImpostorTest(unittest.TestCase):
 
     def test_skipping_the_challenge_gets_no_hello_and_no_job_run(self):
         def handler(conn, received):
-            conn.send_text(json.dumps({"message_type": "welcome", "server_version": "0.1.0", "protocol_version": 2,
-                                       "client_uuid": "x", "heartbeat_seconds": 15}))
+            conn.send_text(WELCOME)
             conn.send_text(json.dumps({"message_type": "job_dispatch", "job_id": "j2", "script": "print(2)",
                                        "priority": "normal"}))
-            try:
-                while True:
-                    received.put(conn.read_text())
-            except Exception:
-                pass
+            record_the_rest(conn, received)
 
         status, frames = self.run_against(handler)
         self.assertEqual(status.state, "refused")
