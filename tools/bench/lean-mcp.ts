@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request, type IncomingMessage } from "node:http";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
+import { AUTH_HEADER, AUTH_SCHEME, authenticateSocket } from "@blender-mcp/protocol";
 
 const PROTOCOL_VERSION = "2025-06-18";
 
@@ -169,10 +170,14 @@ export async function connectStdio(command: string, args: string[]): Promise<Mcp
   };
 }
 
-/** The hub's MCP WebSocket (subprotocol "mcp", a message per frame): the door `blender-mcp stdio` relays through. */
+/**
+ * The hub's MCP WebSocket (subprotocol "mcp", a message per frame): the door `blender-mcp stdio` relays through,
+ * with the same auth handshake (the hub proves itself first; the token is never sent).
+ */
 export async function connectWebSocket(url: string | URL, token: string | null = null): Promise<McpConnection> {
-  const ws = new WebSocket(url, "mcp", { perMessageDeflate: false, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  const ws = new WebSocket(url, "mcp", { perMessageDeflate: false, headers: { [AUTH_HEADER]: AUTH_SCHEME } });
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  await authenticateSocket(ws, token ?? "", "mcp", String(url));
   const call = await messageClient(
     (text) => ws.send(text),
     (handle) => ws.on("message", (data) => handle(data.toString())),

@@ -4,6 +4,9 @@ import type { MessageType } from "@blender-mcp/protocol";
 type Sample = Record<string, unknown>;
 
 export const VALID: Record<MessageType, Sample[]> = {
+  auth_begin: [{ message_type: "auth_begin", protocol_version: 2, key_id: "697f4a595b766c12", client_nonce: "A".repeat(43) }],
+  auth_challenge: [{ message_type: "auth_challenge", protocol_version: 2, server_nonce: "B".repeat(43), server_proof: "C".repeat(43) }],
+  auth_proof: [{ message_type: "auth_proof", client_proof: "D".repeat(43) }],
   hello: [
     {
       message_type: "hello",
@@ -61,6 +64,9 @@ export const VALID: Record<MessageType, Sample[]> = {
 
 /** Each breaks the schema in a way both sides check: a missing field, a wrong type, or a value outside an enum. */
 export const INVALID: Record<MessageType, Sample[]> = {
+  auth_begin: [{ ...VALID.auth_begin[0], protocol_version: "2" }, { ...VALID.auth_begin[0], key_id: undefined }],
+  auth_challenge: [{ ...VALID.auth_challenge[0], server_proof: undefined }],
+  auth_proof: [{ ...VALID.auth_proof[0], client_proof: 43 }],
   hello: [
     { ...VALID.hello[0], client_uuid: undefined },
     { ...VALID.hello[0], protocol_version: "1" },

@@ -13,10 +13,11 @@ from tests.fake_handlers import make_registry
 from tests.wsserver import WsServer, close_frame
 
 WAIT = 5
+TOKEN = "bmcp_test-token"
 
 
 def welcome(hello, heartbeat=15):
-    return json.dumps({"message_type": "welcome", "server_version": "0.1.0", "protocol_version": 1,
+    return json.dumps({"message_type": "welcome", "server_version": "0.1.0", "protocol_version": 2,
                        "client_uuid": hello["client_uuid"], "heartbeat_seconds": heartbeat})
 
 
@@ -32,12 +33,12 @@ class ConnectionTest(unittest.TestCase):
         self.addCleanup(self.session.disconnect, "test over")
 
     def serve(self, handler):
-        server = WsServer(handler)
+        server = WsServer(handler, token=TOKEN)
         self.addCleanup(server.stop)
         return server
 
     def settings(self, server, **kw):
-        base = dict(server_url=server.url, backoff_initial_seconds=0.05, backoff_max_seconds=0.2)
+        base = dict(server_url=server.url, token=TOKEN, backoff_initial_seconds=0.05, backoff_max_seconds=0.2)
         base.update(kw)
         return Settings(**base)
 
@@ -123,7 +124,7 @@ class ConnectionTest(unittest.TestCase):
         probe.bind(("127.0.0.1", 0))
         url = "ws://127.0.0.1:%d/addon" % probe.getsockname()[1]
         probe.close()  # bound once, never listening: connections are refused
-        self.session.connect(Settings(server_url=url, backoff_initial_seconds=0.01, backoff_max_seconds=0.02))
+        self.session.connect(Settings(server_url=url, token=TOKEN, backoff_initial_seconds=0.01, backoff_max_seconds=0.02))
         status = self.wait_state("retrying")
         self.assertIn("cannot connect", status.detail)
         self.wait_state("connecting")  # and tries again

@@ -6,6 +6,11 @@ from blender_mcp_bus.generated.catalog import COMMANDS, MESSAGES, PACKAGE_VERSIO
 from tests.fake_handlers import EXAMPLES
 
 SAMPLES = {
+    "auth_begin": {"message_type": "auth_begin", "protocol_version": PROTOCOL_VERSION, "key_id": "697f4a595b766c12",
+                   "client_nonce": "A" * 43},
+    "auth_challenge": {"message_type": "auth_challenge", "protocol_version": PROTOCOL_VERSION, "server_nonce": "B" * 43,
+                       "server_proof": "C" * 43},
+    "auth_proof": {"message_type": "auth_proof", "client_proof": "D" * 43},
     "hello": {"message_type": "hello", "client_uuid": "blender-abc", "label": "x.blend", "client_type": "blender",
               "blender_version": "3.4.1", "blend_file": "", "addon_version": PACKAGE_VERSION,
               "protocol_version": PROTOCOL_VERSION, "commands": list(COMMANDS), "gated": ["execute_code"]},

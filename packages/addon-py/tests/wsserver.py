@@ -5,11 +5,13 @@ the handler drives frames by hand, so tests can send exactly the bytes they
 mean (fragments, pings, close codes) and read what the client sent."""
 import base64
 import hashlib
+import json
 import os
 import socket
 import struct
 import threading
 
+from blender_mcp_bus.core import handshake
 from blender_mcp_bus.core import websocket as ws
 
 GUID = ws.GUID
@@ -37,6 +39,24 @@ class ServerConn:
             if op == ws.OP_TEXT:
                 return payload.decode("utf-8")
 
+    def prove(self, token, server_proof=None):
+        """The real server's side of the auth handshake; server_proof overrides the proof (an impostor).
+        Returns the client's auth_proof, or None when the client sent nothing more."""
+        begin = json.loads(self.read_text())
+        self.begin = begin
+        key = handshake.key_from_token(token)
+        nonce = handshake.new_nonce()
+        proof = server_proof or handshake.proof(key, "server", "addon", begin["key_id"], begin["client_nonce"], nonce)
+        self.send_text(json.dumps({"message_type": "auth_challenge", "protocol_version": 2,
+                                   "server_nonce": nonce, "server_proof": proof}))
+        try:
+            answer = json.loads(self.read_text())
+        except ws.WebSocketError:
+            return None
+        expected = handshake.proof(key, "client", "addon", begin["key_id"], begin["client_nonce"], nonce)
+        assert answer == {"message_type": "auth_proof", "client_proof": expected}, answer
+        return answer
+
     def close(self):
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
@@ -48,8 +68,10 @@ class ServerConn:
 class WsServer:
     """handler(conn) runs per connection; accept_key overrides the handshake answer."""
 
-    def __init__(self, handler, status_line="HTTP/1.1 101 Switching Protocols", bad_accept=False):
+    def __init__(self, handler, status_line="HTTP/1.1 101 Switching Protocols", bad_accept=False, token=None):
         self.handler = handler
+        # With a token, each connection first passes the auth handshake as the real server runs it.
+        self.token = token
         self.status_line = status_line
         self.bad_accept = bad_accept
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -99,6 +121,8 @@ class WsServer:
         conn = ServerConn(sock, data)
         self.connections.append(conn)
         try:
+            if self.token is not None:
+                conn.prove(self.token)
             self.handler(conn)
         except (OSError, ws.WebSocketError):
             pass

@@ -9,6 +9,10 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import WebSocket from "ws";
 import {
+  AUTH_HEADER,
+  AUTH_SCHEME,
+  AuthFailure,
+  authenticateSocket,
   COMMAND_LIST,
   COMMANDS,
   PACKAGE_VERSION,
@@ -40,7 +44,7 @@ export interface FakeAddonOptions {
   gated?: string[];
   behaviours?: Record<string, Behaviour>;
   protocolVersion?: number;
-  /** Bearer token for the server. */
+  /** The token the server must prove it knows (auth handshake); the token itself is never sent. */
   token?: string;
   /**
    * Reconnect when the server goes away, as the real addon does, keeping
@@ -113,17 +117,33 @@ export class FakeAddon extends EventEmitter {
     };
   }
 
-  /** Opens the socket and says hello; resolves with the welcome, rejects with the refusal. */
+  /**
+   * Opens the socket, runs the auth handshake (the server proves itself
+   * first) and says hello; resolves with the welcome, rejects with the
+   * refusal or the AuthFailure.
+   */
   connect(): Promise<Welcome> {
-    const headers = this.options.token ? { authorization: `Bearer ${this.options.token}` } : undefined;
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, headers });
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, headers: { [AUTH_HEADER]: AUTH_SCHEME } });
     this.ws = ws;
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     return new Promise((resolve, reject) => {
-      ws.on("open", () => this.send(this.hello()));
+      ws.once("open", () => {
+        authenticateSocket(ws, this.options.token ?? "", "addon", this.options.url).then(
+          () => {
+            ws.on("message", onMessage);
+            this.send(this.hello());
+          },
+          (error: Error) => {
+            // A refusal is followed by the server's own close (whose code tests read); anything else is dropped here.
+            if (error instanceof AuthFailure && error.kind === "refused") return reject(new RefusedError(error.message));
+            ws.terminate();
+            reject(error);
+          },
+        );
+      });
       ws.on("error", reject);
       ws.on("close", (code, reason) => reject(new Error(`closed before welcome: ${code} ${reason.toString()}`)));
-      ws.on("message", (data) => {
+      const onMessage = (data: WebSocket.RawData) => {
         const parsed = ServerMessage.safeParse(JSON.parse(data.toString()));
         if (!parsed.success) {
           this.send({ message_type: "protocol_error", code: "invalid_message", message: parsed.error.message, job_id: null });
@@ -139,7 +159,7 @@ export class FakeAddon extends EventEmitter {
         }
         else if (message.message_type === "refused") reject(new RefusedError(`${message.code}: ${message.reason}`));
         else this.onMessage(message);
-      });
+      };
     });
   }
 

@@ -6,6 +6,9 @@ export {
   REFUSAL_CODES,
   PROTOCOL_ERROR_CODES,
   MESSAGES,
+  AuthBegin,
+  AuthChallenge,
+  AuthProof,
   Hello,
   Welcome,
   Refused,
@@ -20,6 +23,8 @@ export {
   ServerMessage,
 } from "./messages.js";
 export type { MessageType, ProtocolErrorCode } from "./messages.js";
+export { AUTH_HEADER, AUTH_SCHEME, keyFromToken, keyIdOf, newNonce, transcriptProof, proofMatches, ClientAuth, authenticateSocket, impostorMessage, AuthFailure } from "./auth.js";
+export type { AuthChannel, AuthSocket } from "./auth.js";
 export { ClientSummary, ClientInfo } from "./clients.js";
 export { DISPATCH_STATUSES, DispatchStatus, TARGETING_FAILURES, DispatchOutcome, dispatchOutcome } from "./outcome.js";
 export type { TargetingFailure } from "./outcome.js";

@@ -7,10 +7,43 @@ import { ClientUuid, JobId } from "./ids.js";
 import { Priority } from "./priority.js";
 import { Progress } from "./progress.js";
 
-/** Bumped on any change an older peer would misread. The server refuses a hello that differs. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on any change an older peer would misread. The server refuses a hello that differs.
+ * 2: the server proves it knows the token before the client sends anything about itself (auth_begin ...).
+ */
+export const PROTOCOL_VERSION = 2;
 
 const CommandName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe("Name of an addon command");
+
+// ---- the authentication handshake (addon socket and the relay's /mcp socket) ---
+
+const Nonce = z.string().regex(/^[A-Za-z0-9_-]{43}$/).describe("32 random bytes, base64url without padding");
+const Proof = z.string().regex(/^[A-Za-z0-9_-]{43}$/).describe("HMAC-SHA-256 of the transcript, base64url without padding");
+
+export const AuthBegin = z
+  .object({
+    message_type: z.literal("auth_begin"),
+    protocol_version: z.number().int().describe("The PROTOCOL_VERSION the client speaks"),
+    key_id: z.string().regex(/^[0-9a-f]{16}$/).describe("Names the token without revealing it: a hash of the token's SHA-256"),
+    client_nonce: Nonce,
+  })
+  .describe("First message from a client: asks the server to prove it knows the token");
+
+export const AuthChallenge = z
+  .object({
+    message_type: z.literal("auth_challenge"),
+    protocol_version: z.number().int().describe("The PROTOCOL_VERSION the server speaks"),
+    server_nonce: Nonce,
+    server_proof: Proof.describe("Proves the server knows the token; the client checks it before sending anything else"),
+  })
+  .describe("The server's answer to auth_begin");
+
+export const AuthProof = z
+  .object({
+    message_type: z.literal("auth_proof"),
+    client_proof: Proof.describe("Proves the client knows the token"),
+  })
+  .describe("The client's proof, sent only once the server's checked out");
 
 // ---- addon -> server --------------------------------------------------------
 
@@ -52,7 +85,7 @@ export const Welcome = z
   })
   .describe("The server accepted the hello");
 
-export const REFUSAL_CODES = ["incompatible_protocol", "invalid_hello", "unauthorized", "limit_reached"] as const;
+export const REFUSAL_CODES = ["incompatible_protocol", "invalid_hello", "unauthorized", "limit_reached", "auth_timeout"] as const;
 
 export const Refused = z
   .object({
@@ -131,6 +164,9 @@ export const ProtocolError = z
 
 /** Every message type, keyed by its discriminator; generation walks this. */
 export const MESSAGES = {
+  auth_begin: AuthBegin,
+  auth_challenge: AuthChallenge,
+  auth_proof: AuthProof,
   hello: Hello,
   welcome: Welcome,
   refused: Refused,
@@ -144,8 +180,9 @@ export const MESSAGES = {
 } as const;
 export type MessageType = keyof typeof MESSAGES;
 
-export const AddonMessage = z.discriminatedUnion("message_type", [Hello, JobUpdate, Ping, Pong, ProtocolError]);
+export const AddonMessage = z.discriminatedUnion("message_type", [AuthBegin, AuthProof, Hello, JobUpdate, Ping, Pong, ProtocolError]);
 export const ServerMessage = z.discriminatedUnion("message_type", [
+  AuthChallenge,
   Welcome,
   Refused,
   CommandDispatch,
@@ -156,6 +193,9 @@ export const ServerMessage = z.discriminatedUnion("message_type", [
   ProtocolError,
 ]);
 
+export type AuthBegin = z.infer<typeof AuthBegin>;
+export type AuthChallenge = z.infer<typeof AuthChallenge>;
+export type AuthProof = z.infer<typeof AuthProof>;
 export type Hello = z.infer<typeof Hello>;
 export type Welcome = z.infer<typeof Welcome>;
 export type Refused = z.infer<typeof Refused>;

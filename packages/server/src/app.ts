@@ -10,15 +10,17 @@ import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, t
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { PACKAGE_VERSION, PROTOCOL_VERSION, type Health } from "@blender-mcp/protocol";
+import { AUTH_HEADER, AUTH_SCHEME, PACKAGE_VERSION, PROTOCOL_VERSION, type Health } from "@blender-mcp/protocol";
 import { AddonSocketServer } from "./addon/socket.js";
 import { Authenticator, type Identity } from "./auth/authenticator.js";
+import { HandshakeAuthority } from "./auth/handshake.js";
 import { RateLimiter } from "./auth/rate-limit.js";
 import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
 import { JobStore } from "./bus/job-store.js";
 import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
+import { guardSlowClients } from "./http/slow-clients.js";
 import { createLogger, type Logger } from "./log.js";
 import { McpHttpEndpoint } from "./mcp/http.js";
 import { SessionRegistry } from "./mcp/sessions.js";
@@ -75,23 +77,29 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   // Bounded passes: a backlog of old jobs is worked off a slice at a time.
   const pruner = setInterval(() => store.prune(new Date(Date.now() - config.jobTtlSeconds * 1000), 1000), 60_000);
   pruner.unref();
+  // The store proves the server to clients even with --auth none, which only stops asking clients for tokens.
+  const tokenStore = new TokenStore(config.dataDir);
+  tokenStore.ensureLocalToken(LOCAL_USER);
+  const tokens = config.auth === "token" ? tokenStore : null;
+  const authority = new HandshakeAuthority(tokenStore, config.auth === "none");
+  const handshakeMs = config.handshakeTimeoutSeconds * 1000;
   const addons = new AddonSocketServer(
     hub,
     {
       heartbeatSeconds: config.heartbeatSeconds,
       helloTimeoutMs: config.helloTimeoutMs,
+      authTimeoutMs: handshakeMs,
       maxMessageBytes: limits.maxMessageBytes,
       maxResultBytes: limits.maxResultBytes,
       maxAddonsPerUser: limits.maxAddonsPerUser,
       framesPerSecond: limits.framesPerSecond,
     },
+    authority,
     log,
   );
   const sessions = new SessionRegistry(limits.maxSessionsPerUser);
   const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, toolsets: config.toolsets }, log);
   const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds, toolsets: config.toolsets }, log);
-  const tokens = config.auth === "token" ? new TokenStore(config.dataDir) : null;
-  if (tokens) tokens.ensureLocalToken(LOCAL_USER);
   const auth = new Authenticator(tokens);
   const requests = new RateLimiter(limits.requestsPerSecond);
   const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins };
@@ -160,8 +168,23 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     });
   };
 
+  /** The relay's door: no token in the upgrade; the handshake in the first frames, then the same limits per message. */
+  const upgradeMcpByHandshake = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const browser = checkRequest(req.headers, policy);
+    if (browser) return refuseUpgrade(socket, { ok: false, status: 403, message: browser, headers: {} });
+    mcpSockets.handleHandshakeUpgrade(req, socket, head, authority, handshakeMs, (identity, tokenId) => ({
+      refusal: sessions.refusal(identity.user),
+      admit: () => {
+        if (!authority.stillValid(tokenId)) return { reason: "invalid or revoked token", fatal: true };
+        const wait = requests.take(identity.key);
+        return wait > 0 ? { reason: `too many requests: over ${limits.requestsPerSecond} a second for this token (--requests-per-second)`, fatal: false } : null;
+      },
+    }));
+  };
+
   /** A WebSocket session: the gate at the upgrade, then again at each message (a revoke ends the session). */
   const upgradeMcp = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.headers[AUTH_HEADER] === AUTH_SCHEME && !req.headers.authorization) return upgradeMcpByHandshake(req, socket, head);
     const passed = gate(req);
     if (!passed.ok) return refuseUpgrade(socket, passed);
     const userId = passed.identity.user;
@@ -179,6 +202,8 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handle)
       : createHttpServer(handle);
 
+  guardSlowClients(server, { timeoutMs: handshakeMs, maxPendingPerAddress: config.maxPendingPerAddress }, log);
+
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === MCP_PATH) return upgradeMcp(req, socket, head);
@@ -188,7 +213,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       socket.end(`HTTP/1.1 ${path === ADDON_PATH ? "403 Forbidden" : "404 Not Found"}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    addons.handleUpgrade(req, socket, head, auth.authenticate(req.headers));
+    addons.handleUpgrade(req, socket, head);
   });
 
   const scheme = config.tlsCert ? "https" : "http";

@@ -45,6 +45,10 @@ Options (environment variable in brackets):
   --allowed-host NAME     accept this Host header besides loopback names (repeatable)
   --allowed-origin URL    let browser pages from this origin connect (repeatable; none by default)
   --heartbeat SECONDS     ping addons this often; drop those that miss two (default ${d.heartbeatSeconds})
+  --handshake-timeout SECONDS  close connections that send no request, or do not finish the auth
+                          handshake, within this (default ${d.handshakeTimeoutSeconds})
+  --max-pending-per-address N  connections from one address still to send a request; over it the
+                          oldest is closed (default ${d.maxPendingPerAddress})
   --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
   --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
   --redis URL             share users' buses with other serve processes through Redis [BLENDER_MCP_REDIS_URL]
@@ -98,6 +102,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "allowed-host": { type: "string", multiple: true },
       "allowed-origin": { type: "string", multiple: true },
       heartbeat: { type: "string" },
+      "handshake-timeout": { type: "string" },
+      "max-pending-per-address": { type: "string" },
       "job-ttl": { type: "string" },
       "job-store": { type: "string" },
       "lost-grace": { type: "string" },
@@ -136,6 +142,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     tlsKey: str("tls-key") ?? null,
     logLevel,
     heartbeatSeconds: number("--heartbeat", str("heartbeat"), d.heartbeatSeconds),
+    handshakeTimeoutSeconds: number("--handshake-timeout", str("handshake-timeout"), d.handshakeTimeoutSeconds),
+    maxPendingPerAddress: number("--max-pending-per-address", str("max-pending-per-address"), d.maxPendingPerAddress),
     jobTtlSeconds: number("--job-ttl", str("job-ttl"), d.jobTtlSeconds),
     jobStore: str("job-store") ?? null,
     lostGraceSeconds: number("--lost-grace", str("lost-grace"), d.lostGraceSeconds),

@@ -29,6 +29,10 @@ export interface Config {
   logLevel: LogLevel;
   heartbeatSeconds: number;
   helloTimeoutMs: number;
+  /** A connection must send its request (or upgrade) within this, and an upgraded one complete the auth handshake. */
+  handshakeTimeoutSeconds: number;
+  /** Connections from one address that have not yet sent a request; over this the oldest is closed. */
+  maxPendingPerAddress: number;
   limits: Limits;
   /** Finished jobs are kept this long (in memory for late replies, in the job store for blender_get_job). */
   jobTtlSeconds: number;
@@ -63,6 +67,8 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: "info",
   heartbeatSeconds: 15,
   helloTimeoutMs: 10_000,
+  handshakeTimeoutSeconds: 5,
+  maxPendingPerAddress: 128,
   limits: {
     maxMessageBytes: 64 * 1024 * 1024,
     maxBodyBytes: 16 * 1024 * 1024,

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
-import { Health } from "@blender-mcp/protocol";
+import { AUTH_HEADER, AUTH_SCHEME, authenticateSocket, Health } from "@blender-mcp/protocol";
 import { HEALTH_PATH, MCP_PATH } from "./app.js";
 import { readLocalToken } from "./auth/tokens.js";
 import type { Config } from "./config.js";
@@ -89,8 +89,9 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   if (!health) {
     throw new Error(`nothing answers as blender-mcp on ${base} and no hub could start there; is the port used by something else? pick another with --port`);
   }
-  // stdio acts as the local user: its token is the one in the local token file.
-  const token = config.auth === "token" ? readLocalToken(config.dataDir) : null;
+  // stdio acts as the local user: its token is the one in the local token file (the hub writes it even with --auth none).
+  const token = readLocalToken(config.dataDir);
+  if (!token) throw new Error(`no local token in ${config.dataDir}: the hub on ${base} did not write one there; is it using another --data-dir?`);
   const url = new URL(`${base.replace(/^http/, "ws")}${MCP_PATH}`);
   // The hub may have been started with other toolsets: a client that names its own gets them.
   if (config.toolsets !== null) url.searchParams.set("toolsets", config.toolsets);
@@ -99,11 +100,23 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   relay(upstream, log);
 }
 
-/** Opens the hub's MCP WebSocket, or fails with the hub's own words for why not. */
-function connect(url: URL, token: string | null): Promise<WebSocket> {
-  const ws = new WebSocket(url, MCP_SUBPROTOCOL, { perMessageDeflate: false, maxPayload: 0, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+/**
+ * Opens the hub's MCP WebSocket and runs the auth handshake, in which the
+ * hub proves it knows the token before anything is relayed; or fails with
+ * the hub's own words for why not. The token itself is never sent.
+ */
+function connect(url: URL, token: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, MCP_SUBPROTOCOL, { perMessageDeflate: false, maxPayload: 0, headers: { [AUTH_HEADER]: AUTH_SCHEME } });
   return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve(ws));
+    ws.once("open", () => {
+      authenticateSocket(ws, token, "mcp", url.href).then(
+        () => resolve(ws),
+        (error: Error) => {
+          ws.terminate();
+          reject(error);
+        },
+      );
+    });
     ws.once("error", reject);
     ws.once("unexpected-response", (_req, res) => {
       let body = "";
@@ -115,7 +128,9 @@ function connect(url: URL, token: string | null): Promise<WebSocket> {
         } catch {
           // not the hub's JSON: its text is the reason
         }
-        reject(new Error(`the blender-mcp hub at ${url.href} refused the connection (HTTP ${res.statusCode}): ${reason}`));
+        // A hub from before the handshake asks for the bearer token this relay no longer sends.
+        const outdated = res.statusCode === 401 ? "; a hub older than this blender-mcp answers so: update and restart the server" : "";
+        reject(new Error(`the blender-mcp hub at ${url.href} refused the connection (HTTP ${res.statusCode}): ${reason}${outdated}`));
       });
     });
   });

@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { FakeAddon, RefusedError } from "@blender-mcp/fake-addon";
+import { authedAddonSocket } from "./support/addon-socket.js";
 import { connectClient, type TestClient } from "./support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "./support/server-process.js";
 
@@ -203,8 +204,7 @@ describe("security", () => {
     const { code } = await flooder.closed;
     assert.equal(code, 4004);
     // Binary frames, answered with an error each, count too.
-    const binary = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` } });
-    await once(binary, "open");
+    const binary = await authedAddonSocket(server.addonUrl, server.token);
     for (let i = 0; i < 500; i++) binary.send(Buffer.from([i & 0xff]));
     const [binaryCode] = (await once(binary, "close")) as [number];
     assert.equal(binaryCode, 4004);

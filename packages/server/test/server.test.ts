@@ -14,6 +14,7 @@ import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { COMMAND_LIST, PROTOCOL_VERSION } from "@blender-mcp/protocol";
 import { FakeAddon, RefusedError } from "@blender-mcp/fake-addon";
+import { authedAddonSocket } from "./support/addon-socket.js";
 import { connectClient, TestClient } from "./support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "./support/server-process.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -34,7 +35,7 @@ const hello = (uuid: string, protocolVersion = PROTOCOL_VERSION) => ({
 
 /** A raw socket whose every frame is queued, so a test can read replies in order. */
 async function rawPeer(server: ServerProcess, options: WebSocket.ClientOptions = {}) {
-  const ws = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` }, ...options });
+  const ws = await authedAddonSocket(server.addonUrl, server.token, options);
   const inbox: Record<string, any>[] = [];
   const waiting: ((m: Record<string, any>) => void)[] = [];
   ws.on("message", (data) => {
@@ -44,7 +45,6 @@ async function rawPeer(server: ServerProcess, options: WebSocket.ClientOptions =
     else inbox.push(message);
   });
   const closed = once(ws, "close") as Promise<[number, Buffer]>;
-  await once(ws, "open");
   return {
     ws,
     closed,

@@ -3,7 +3,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from ..core import integrations, paths
-from ..core.settings import DEFAULT_URL, Settings
+from ..core.settings import DEFAULT_URL, Settings, with_env
 
 # The addon's top package: blender_mcp_bus, or bl_ext.<repo>.blender_mcp_bus as an extension.
 ADDON_ID = __package__.rpartition(".")[0]
@@ -22,7 +22,14 @@ class MCPBUS_AddonPreferences(bpy.types.AddonPreferences):
     server_url: StringProperty(name="Server URL", default=DEFAULT_URL,
                                description="WebSocket URL of the MCP bus server's addon endpoint")
     token: StringProperty(name="Token", subtype="PASSWORD", default="",
-                          description="Sent as a bearer token when the server asks for one")
+                          description="The server must prove it knows this token before Blender sends it anything; "
+                                      "the token itself is never sent")
+    tls_fingerprint: StringProperty(name="Certificate SHA-256", default="",
+                                    description="For a self-signed wss:// server: the SHA-256 fingerprint of its "
+                                                "certificate (empty: the system's trusted authorities check it)")
+    allow_insecure_remote: BoolProperty(name="Allow unencrypted remote server", default=False,
+                                        description="Let ws:// reach another machine. Anyone on the network could "
+                                                    "then read and alter jobs and results; prefer wss://")
     label: StringProperty(name="Label", default="",
                           description="Name shown to MCP clients; empty uses the .blend file's name")
     auto_connect: BoolProperty(name="Connect on startup", default=True,
@@ -61,6 +68,10 @@ class MCPBUS_AddonPreferences(bpy.types.AddonPreferences):
         layout = self.layout
         layout.prop(self, "server_url")
         layout.prop(self, "token")
+        layout.prop(self, "tls_fingerprint")
+        row = layout.row()
+        row.alert = self.allow_insecure_remote
+        row.prop(self, "allow_insecure_remote")
         layout.prop(self, "label")
         layout.prop(self, "auto_connect")
         box = layout.box()
@@ -98,9 +109,11 @@ def settings(context=None) -> Settings:
     prefs = get(context)
     if prefs is None:
         return Settings()
-    return Settings(
+    return with_env(Settings(
         server_url=prefs.server_url.strip() or DEFAULT_URL,
         token=prefs.token,
+        tls_fingerprint=prefs.tls_fingerprint.strip(),
+        allow_insecure_remote=prefs.allow_insecure_remote,
         label=prefs.label,
         auto_connect=prefs.auto_connect,
         allow_execute_code=prefs.allow_execute_code,
@@ -109,7 +122,7 @@ def settings(context=None) -> Settings:
         enable_sketchfab=prefs.enable_sketchfab,
         enable_hyper3d=prefs.enable_hyper3d,
         allowed_folders=paths.parse_folders(prefs.allowed_folders),
-    )
+    ))
 
 
 def integration(name: str, context=None) -> integrations.IntegrationConfig:

@@ -1,5 +1,7 @@
-"""The connection thread: connect, hello, welcome or refused, then read
-frames until the socket ends; reconnect with exponential backoff and jitter.
+"""The connection thread: connect, the auth handshake (the server proves it
+knows the token before anything about this Blender is sent), hello, welcome
+or refused, then read frames until the socket ends; reconnect with
+exponential backoff and jitter.
 
 Nothing here blocks the caller: start() and stop() return at once, and
 Blender's main thread only ever calls those and send()."""
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional
 
 from . import websocket
+from ..generated.catalog import PROTOCOL_VERSION
+from .handshake import AUTH_HEADER, AUTH_SCHEME, AuthFailed, ClientAuth
 from .local_token import find_local_token
 from .pump import ProtocolFault, decode
 from .reporter import encode
@@ -173,10 +177,17 @@ class Connection:
         settings = run.settings
         # A token in the preferences wins; else a server on this machine may have left one for us.
         token = settings.token or find_local_token()
-        headers = {"Authorization": "Bearer " + token} if token else None
+        refusal = None if token else (
+            "refused: no token: start the server once on this machine (it writes the local token file) "
+            "or paste a token in Preferences > Add-ons > MCP Bus")
+        refusal = refusal or insecure_url_refusal(settings)
+        if refusal:
+            self.console(refusal)
+            return False, settings.backoff_max_seconds, refusal, False
         welcomed = False
         try:
-            ws = self._connect(settings.server_url, timeout=settings.connect_timeout_seconds, headers=headers)
+            ws = self._connect(settings.server_url, timeout=settings.connect_timeout_seconds,
+                               headers={AUTH_HEADER: AUTH_SCHEME}, cert_fingerprint=settings.tls_fingerprint)
         except (OSError, websocket.WebSocketError) as error:
             return False, backoff.next(), "cannot connect to %s: %s" % (settings.server_url, _describe(error)), False
         with self._lock:
@@ -186,6 +197,15 @@ class Connection:
             run.ws = ws
         reason, final, delay = "", False, None
         try:
+            try:
+                self._authenticate(ws, token, settings.server_url)
+            except AuthFailed as failed:
+                reason = "refused: " + failed.message if not failed.message.startswith("refused") else failed.message
+                self.console(reason)
+                # Retrying at once would fail the same way: wait the longest delay.
+                delay = settings.backoff_max_seconds
+                return False, delay, reason, False
+            # Only now, with the server's proof checked, does anything about this Blender leave it.
             ws.send_text(encode(self._hello()))
             kind, first = decode(ws.recv_text())
             if kind == "refused":
@@ -243,6 +263,42 @@ class Connection:
             if welcomed:
                 self.console("disconnected: %s" % reason)
         return welcomed, backoff.next() if delay is None else delay, reason, final
+
+
+    @staticmethod
+    def _authenticate(ws, token: str, url: str) -> None:
+        auth = ClientAuth(token, url, PROTOCOL_VERSION)
+        ws.send_text(encode(auth.begin()))
+        try:
+            first = ws.recv_text()
+        except websocket.ConnectionClosed as closed:
+            raise AuthFailed(impostor_closed(url, closed), "impostor")
+        except websocket.WebSocketError:
+            raise AuthFailed("the server at %s answered auth_begin with a binary frame" % url, "impostor")
+        ws.send_text(encode(auth.answer(first)))
+
+
+def impostor_closed(url: str, closed) -> str:
+    from .handshake import impostor_message
+
+    return impostor_message(url, "it closed the connection (%d %s) instead of answering; an older server also does "
+                                 "this: then update the server" % (closed.code, closed.reason))
+
+
+_LOOPBACK = ("localhost", "::1")
+
+
+def insecure_url_refusal(settings: Settings) -> Optional[str]:
+    """ws:// sends everything in the clear: fine on this machine, refused elsewhere unless the user chose it."""
+    try:
+        secure, host, _port, _resource = websocket.parse_url(settings.server_url)
+    except websocket.WebSocketError as error:
+        return "refused: %s" % error
+    if secure or host in _LOOPBACK or host.startswith("127.") or settings.allow_insecure_remote:
+        return None
+    return ("refused: %s is not on this machine and ws:// is unencrypted: use wss://, or tick 'Allow unencrypted "
+            "remote server' in Preferences > Add-ons > MCP Bus if you accept that anyone on the network can read "
+            "and alter the traffic" % settings.server_url)
 
 
 def _describe(error: BaseException) -> str:

@@ -2,8 +2,9 @@
 
 Read from the Blender preferences on the main thread and handed to the
 connection thread whole, so that thread never touches bpy."""
+import os
 from dataclasses import dataclass, field, replace
-from typing import List, Tuple
+from typing import List, Mapping, Tuple
 
 from ..generated.catalog import GATES
 from .paths import default_folders
@@ -25,6 +26,10 @@ class Settings:
     enable_hyper3d: bool = False
     # Captured output per stream beyond which text is cut and marked.
     output_limit_bytes: int = 256 * 1024
+    # SHA-256 of a self-signed server certificate (hex, colons allowed); empty: the system trust store checks it.
+    tls_fingerprint: str = ""
+    # ws:// to another machine: refused unless this is ticked (everything would travel in the clear).
+    allow_insecure_remote: bool = False
     connect_timeout_seconds: float = 5.0
     backoff_initial_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
@@ -42,6 +47,16 @@ class Settings:
         if unknown:
             raise ValueError("unknown gates: %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(GATES)))
         return replace(self, **{_GATE_FIELD[gate]: gate not in gates for gate in GATES})
+
+
+def with_env(settings: Settings, env: Mapping[str, str] = os.environ) -> Settings:
+    """Overrides for launch harnesses: BLENDER_MCP_BUS_BACKOFF_MAX (seconds), BLENDER_MCP_BUS_ALLOW_INSECURE_REMOTE=1."""
+    changes = {}
+    if env.get("BLENDER_MCP_BUS_BACKOFF_MAX"):
+        changes["backoff_max_seconds"] = float(env["BLENDER_MCP_BUS_BACKOFF_MAX"])
+    if env.get("BLENDER_MCP_BUS_ALLOW_INSECURE_REMOTE") == "1":
+        changes["allow_insecure_remote"] = True
+    return replace(settings, **changes) if changes else settings
 
 
 # Gate -> the Settings field (and addon preference) that switches it on.

@@ -3,6 +3,9 @@
 from typing import Any, NamedTuple, Optional, Tuple
 
 from .protocol_types import (
+    AuthBegin,
+    AuthChallenge,
+    AuthProof,
     BrowseDataParams,
     BrowseDataResult,
     Cancel,
@@ -76,7 +79,7 @@ from .protocol_types import (
 )
 
 PACKAGE_VERSION = "0.1.0"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 PRIORITIES: Tuple[str, ...] = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 DEFAULT_PRIORITY = "info"
 GATES: Tuple[str, ...] = ("execute_code", "job_dispatch", "polyhaven", "sketchfab", "hyper3d")
@@ -127,6 +130,9 @@ COMMANDS = {
 
 # message_type -> dataclass
 MESSAGES = {
+    "auth_begin": AuthBegin,
+    "auth_challenge": AuthChallenge,
+    "auth_proof": AuthProof,
     "hello": Hello,
     "welcome": Welcome,
     "refused": Refused,

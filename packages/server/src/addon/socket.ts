@@ -1,13 +1,14 @@
 /**
- * The addon endpoint: a WebSocket per Blender. The first message must be a
+ * The addon endpoint: a WebSocket per Blender. First the auth handshake
+ * (the server proves it knows the token, then the addon does), then a
  * hello; then the bus routes jobs out and job_updates in. A peer that stops
  * answering WebSocket pings is dropped.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { PACKAGE_VERSION, PROTOCOL_VERSION, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
-import type { AuthResult } from "../auth/authenticator.js";
+import { AUTH_HEADER, AUTH_SCHEME, PACKAGE_VERSION, PROTOCOL_VERSION, type AddonMessage, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
+import type { HandshakeAuthority, ServerHandshake } from "../auth/handshake.js";
 import { RateLimiter } from "../auth/rate-limit.js";
 import { Heartbeat } from "../http/heartbeat.js";
 import type { BlenderClient } from "../bus/client.js";
@@ -18,6 +19,8 @@ import { decodeAddonFrame } from "./decode.js";
 export interface AddonSocketOptions {
   heartbeatSeconds: number;
   helloTimeoutMs: number;
+  /** From the upgrade to a checked auth_proof. */
+  authTimeoutMs: number;
   maxMessageBytes: number;
   maxResultBytes: number;
   maxAddonsPerUser: number;
@@ -31,6 +34,7 @@ export const CLOSE = {
   refused: 4002,
   heartbeat: 4003,
   rateLimited: 4004,
+  authTimeout: 4005,
   shutdown: 1001,
 } as const;
 
@@ -38,7 +42,9 @@ interface Peer {
   id: number;
   ws: WebSocket;
   client: BlenderClient | null;
-  userId: string;
+  /** Null until the handshake completes. */
+  userId: string | null;
+  auth: ServerHandshake;
 }
 
 export class AddonSocketServer {
@@ -54,6 +60,7 @@ export class AddonSocketServer {
   constructor(
     private readonly hub: Hub,
     private readonly options: AddonSocketOptions,
+    private readonly authority: HandshakeAuthority,
     private readonly log: Logger,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
@@ -63,17 +70,16 @@ export class AddonSocketServer {
   }
 
   /**
-   * Accepts the upgrade even when the token is wrong, so the addon can show
-   * the refusal's reason rather than a bare handshake failure.
+   * Accepts the upgrade even from an addon that predates the handshake, so
+   * it can show the refusal's reason rather than a bare handshake failure.
    */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, auth: AuthResult): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const speaksHandshake = request.headers[AUTH_HEADER] === AUTH_SCHEME;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!auth.ok) return this.refuse(ws, "unauthorized", `${auth.reason}; set the token in the addon preferences`);
-      const user = auth.identity.user;
-      if ((this.perUser.get(user) ?? 0) >= this.options.maxAddonsPerUser) {
-        return this.refuse(ws, "limit_reached", `${this.options.maxAddonsPerUser} Blenders are already connected for this user, the server's limit (--max-addons-per-user)`);
+      if (!speaksHandshake) {
+        return this.refuse(ws, "incompatible_protocol", `this addon is older than the server (it sent a bearer token and no auth handshake; the server speaks protocol ${PROTOCOL_VERSION}): update the addon`);
       }
-      this.accept(ws, user);
+      this.accept(ws);
     });
   }
 
@@ -81,12 +87,14 @@ export class AddonSocketServer {
     return this.peers.size;
   }
 
-  private accept(ws: WebSocket, userId: string): void {
-    const peer: Peer = { id: this.nextPeerId++, ws, client: null, userId };
+  private accept(ws: WebSocket): void {
+    const peer: Peer = { id: this.nextPeerId++, ws, client: null, userId: null, auth: this.authority.start("addon") };
     this.peers.add(peer);
-    this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
     this.onChange?.();
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, "no hello in time"), this.options.helloTimeoutMs);
+    const authTimer = setTimeout(() => {
+      if (peer.userId === null) this.refuse(ws, "auth_timeout", `the auth handshake did not complete within ${this.options.authTimeoutMs / 1000} s (--handshake-timeout)`);
+    }, this.options.authTimeoutMs);
     this.heartbeat.watch(ws, () => this.log.warn("addon.heartbeat_missed", { target_uuid: peer.client?.uuid }));
     ws.on("pong", () => {
       this.heartbeat.heard(ws);
@@ -100,6 +108,8 @@ export class AddonSocketServer {
         ws.close(CLOSE.rateLimited, "too many messages: over the server's --max-frames-per-second");
         return;
       }
+      // Before the handshake completes, anything but its messages ends the connection.
+      if (isBinary && peer.userId === null) return this.refuse(ws, "unauthorized", "authenticate first: send auth_begin");
       if (isBinary) {
         this.send(ws, { message_type: "protocol_error", code: "invalid_message", message: "frames must be JSON text", job_id: null });
         return;
@@ -109,10 +119,12 @@ export class AddonSocketServer {
     ws.on("close", (code, reason) => {
       this.heartbeat.forget(ws);
       clearTimeout(helloTimer);
+      clearTimeout(authTimer);
       this.peers.delete(peer);
       this.frames.forget(String(peer.id));
-      this.perUser.set(userId, (this.perUser.get(userId) ?? 1) - 1);
-      if (peer.client) this.hub.bus(userId).detach(peer.client, `socket closed: ${code} ${reason.toString() || ""}`.trim());
+      const userId = peer.userId;
+      if (userId !== null) this.perUser.set(userId, (this.perUser.get(userId) ?? 1) - 1);
+      if (peer.client && userId !== null) this.hub.bus(userId).detach(peer.client, `socket closed: ${code} ${reason.toString() || ""}`.trim());
       this.onChange?.();
     });
     ws.on("error", (error) => this.log.warn("addon.socket_error", { error: error.message, target_uuid: peer.client?.uuid }));
@@ -120,14 +132,20 @@ export class AddonSocketServer {
 
   private onFrame(peer: Peer, text: string, helloTimer: NodeJS.Timeout): void {
     const decoded = decodeAddonFrame(text);
+    if (!decoded.ok && peer.userId === null) return this.refuse(peer.ws, "unauthorized", `authenticate first: send auth_begin (${decoded.error.message})`);
     if (!decoded.ok) {
       this.log.warn("addon.protocol_error", { code: decoded.error.code, error: decoded.error.message, target_uuid: peer.client?.uuid });
       this.send(peer.ws, decoded.error);
       return;
     }
     const message = decoded.message;
+    if (peer.userId === null) return this.onAuthFrame(peer, message);
     if (peer.client) peer.client.lastSeen = new Date();
     switch (message.message_type) {
+      case "auth_begin":
+      case "auth_proof":
+        this.send(peer.ws, { message_type: "protocol_error", code: "unexpected_message", message: "already authenticated", job_id: null });
+        return;
       case "hello":
         clearTimeout(helloTimer);
         this.onHello(peer, message);
@@ -157,6 +175,30 @@ export class AddonSocketServer {
     }
   }
 
+  /** Before the handshake completes, nothing but its two messages is read: no hello, no job_update. */
+  private onAuthFrame(peer: Peer, message: AddonMessage): void {
+    if (message.message_type === "auth_begin") {
+      const begun = peer.auth.begin(message);
+      if (!begun.ok) return this.refuse(peer.ws, begun.outdatedClient ? "incompatible_protocol" : "unauthorized", begun.reason);
+      return this.send(peer.ws, begun.challenge);
+    }
+    if (message.message_type === "auth_proof") {
+      const proved = peer.auth.proof(message);
+      if (!proved.ok) return this.refuse(peer.ws, "unauthorized", proved.reason);
+      const user = proved.identity.user;
+      if ((this.perUser.get(user) ?? 0) >= this.options.maxAddonsPerUser) {
+        return this.refuse(peer.ws, "limit_reached", `${this.options.maxAddonsPerUser} Blenders are already connected for this user, the server's limit (--max-addons-per-user)`);
+      }
+      peer.userId = user;
+      this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
+      return;
+    }
+    if (message.message_type === "hello") {
+      return this.refuse(peer.ws, "incompatible_protocol", `hello before the auth handshake: this addon is older than the server (protocol ${PROTOCOL_VERSION}): update the addon`);
+    }
+    this.refuse(peer.ws, "unauthorized", `authenticate first: send auth_begin, not ${message.message_type}`);
+  }
+
   private notYetWelcomed(peer: Peer, jobId: string | null): void {
     this.send(peer.ws, { message_type: "protocol_error", code: "unexpected_message", message: "send hello first", job_id: jobId });
   }
@@ -172,7 +214,7 @@ export class AddonSocketServer {
       return;
     }
     const ws = peer.ws;
-    peer.client = this.hub.bus(peer.userId).attach(hello, {
+    peer.client = this.hub.bus(peer.userId!).attach(hello, {
       send: (message) => this.send(ws, message),
       close: (code, reason) => ws.close(code, reason),
     });

@@ -7,6 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { keyIdOf } from "@blender-mcp/protocol";
 import { LOCAL_TOKEN_FILE, TOKEN_STORE_FILE } from "./data-dir.js";
 
 const TOKEN_PREFIX = "bmcp_";
@@ -35,6 +36,8 @@ export class TokenStore {
   private tokens: TokenRecord[] = [];
   /** hash -> record, for the check on every request. */
   private byHash = new Map<string, TokenRecord>();
+  /** key id -> record, for the handshake, where the token never arrives. */
+  private byKeyId = new Map<string, TokenRecord>();
   private loadedMtime = -1;
 
   constructor(readonly dataDir: string) {
@@ -54,10 +57,12 @@ export class TokenStore {
     } catch {
       this.tokens = [];
       this.byHash = new Map();
+      this.byKeyId = new Map();
       return;
     }
     this.tokens = StoreFile.parse(JSON.parse(text)).tokens;
     this.byHash = new Map(this.tokens.map((t) => [t.hash, t]));
+    this.byKeyId = new Map(this.tokens.map((t) => [keyIdOf(Buffer.from(t.hash, "hex")), t]));
   }
 
   /** A stat per check: cheap, and a revoke from the CLI takes effect at once. */
@@ -108,6 +113,22 @@ export class TokenStore {
     // The map lookup already matched; compare again in constant time so timing says nothing about near misses.
     if (!record || !timingSafeEqual(Buffer.from(record.hash), Buffer.from(hash))) return null;
     return record;
+  }
+
+  /**
+   * The record and handshake key (the stored SHA-256 itself) a key id names, or null.
+   * This makes the store password-equivalent: it stays owner-only (0600).
+   */
+  keyFor(keyId: string): { record: TokenRecord; key: Buffer } | null {
+    this.reloadIfChanged();
+    const record = this.byKeyId.get(keyId);
+    return record ? { record, key: Buffer.from(record.hash, "hex") } : null;
+  }
+
+  /** Whether a record is still there: a revoke ends sessions that authenticated by handshake too. */
+  has(id: string): boolean {
+    this.reloadIfChanged();
+    return this.tokens.some((t) => t.id === id);
   }
 
   /**

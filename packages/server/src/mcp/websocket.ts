@@ -2,7 +2,9 @@
  * MCP over WebSocket at /mcp, as the SDK's WebSocketClientTransport speaks
  * it: subprotocol "mcp", one JSON-RPC message per text frame. This is the
  * door `blender-mcp stdio` relays through: one socket per session rather
- * than an HTTP request (and an event stream) per message.
+ * than an HTTP request (and an event stream) per message. A client either
+ * sends a bearer header with the upgrade, or (the relay) runs the auth
+ * handshake in its first frames, where the hub proves itself first.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -10,6 +12,9 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { AuthBegin, AuthProof, PROTOCOL_VERSION, type ToolDef } from "@blender-mcp/protocol";
+import type { HandshakeAuthority } from "../auth/handshake.js";
+import type { Identity } from "../auth/authenticator.js";
 import type { Hub } from "../bus/hub.js";
 import { Heartbeat } from "../http/heartbeat.js";
 import type { Logger } from "../log.js";
@@ -94,14 +99,75 @@ export class McpWebSocketEndpoint {
 
   /** For a request that has passed the gate (browser checks, token, limits) as userId. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, userId: string, admit: Admit): void {
-    const choice = chooseTools(request, this.options.toolsets);
-    if (!choice.ok) {
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${choice.error}\n`);
-      return;
-    }
+    const tools = this.toolsOrRefuse(request, socket);
+    if (tools === null) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, userId, admit, tools));
+  }
+
+  /**
+   * For a request that passed the browser checks and carries no token: the
+   * first frames must be the handshake, and only then does a session exist.
+   * admitFor gives the per-message gate for the identity proved.
+   */
+  handleHandshakeUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    authority: HandshakeAuthority,
+    timeoutMs: number,
+    admitFor: (identity: Identity, tokenId: string) => { refusal: string | null; admit: Admit },
+  ): void {
+    const tools = this.toolsOrRefuse(request, socket);
+    if (tools === null) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const auth = authority.start("mcp");
+      const fail = (reason: string) => {
+        this.log.warn("mcp.auth_refused", { reason });
+        ws.send(JSON.stringify({ message_type: "refused", code: "unauthorized", reason, protocol_version: PROTOCOL_VERSION }));
+        ws.close(MCP_CLOSE.unauthorized, reason.slice(0, 120));
+      };
+      const timer = setTimeout(() => fail(`the auth handshake did not complete within ${timeoutMs / 1000} s (--handshake-timeout)`), timeoutMs);
+      const onFrame = (data: RawData) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(data.toString());
+        } catch {
+          value = null;
+        }
+        const begin = AuthBegin.safeParse(value);
+        if (begin.success) {
+          const begun = auth.begin(begin.data);
+          if (!begun.ok) return fail(begun.reason.replace("update the addon", "update blender-mcp"));
+          return ws.send(JSON.stringify(begun.challenge));
+        }
+        const proof = AuthProof.safeParse(value);
+        if (!proof.success) return fail("authenticate first: send auth_begin and auth_proof, or an Authorization: Bearer header with the upgrade");
+        const proved = auth.proof(proof.data);
+        if (!proved.ok) return fail(proved.reason);
+        const { refusal, admit } = admitFor(proved.identity, proved.tokenId);
+        if (refusal) return fail(refusal);
+        clearTimeout(timer);
+        ws.off("message", onFrame).off("close", onClose);
+        // Synchronously: a JSON-RPC frame right behind the proof reaches the session's own listener.
+        this.open(ws, proved.identity.user, admit, tools);
+      };
+      const onClose = () => clearTimeout(timer);
+      ws.on("message", onFrame).on("close", onClose);
+    });
+  }
+
+  /** The session's tools from the upgrade request, or null once it is refused (see toolsets.ts). */
+  private toolsOrRefuse(request: IncomingMessage, socket: Duplex): readonly ToolDef[] | null {
+    const choice = chooseTools(request, this.options.toolsets);
+    if (choice.ok) return choice.tools;
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${choice.error}\n`);
+    return null;
+  }
+
+  private open(ws: WebSocket, userId: string, admit: Admit, tools: readonly ToolDef[]): void {
+    {
       const id = randomUUID();
-      const session = createSession(this.hub.bus(userId), id, this.log, { tools: choice.tools });
+      const session = createSession(this.hub.bus(userId), id, this.log, { tools });
       const transport = new WebSocketServerTransport(ws, id, admit);
       this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
       const heard = () => this.heartbeat.heard(ws);
@@ -113,7 +179,7 @@ export class McpWebSocketEndpoint {
       this.registry.add(id, userId, () => transport.close());
       this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "websocket" });
       void session.server.connect(transport);
-    });
+    }
   }
 
   close(): void {

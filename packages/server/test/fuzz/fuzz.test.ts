@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import WebSocket from "ws";
-import { AddonMessage, COMMAND_LIST, PROTOCOL_ERROR_CODES, PROTOCOL_VERSION } from "@blender-mcp/protocol";
+import { AddonMessage, ClientAuth, COMMAND_LIST, PROTOCOL_ERROR_CODES, PROTOCOL_VERSION, REFUSAL_CODES } from "@blender-mcp/protocol";
 import { FakeAddon } from "@blender-mcp/fake-addon";
+import { authedAddonSocket, HANDSHAKE_HEADERS } from "../support/addon-socket.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import { fromSchema, mutate } from "./arbitrary.js";
@@ -52,9 +53,27 @@ function isValidAddonFrame(f: Frame): boolean {
   }
 }
 
-/** A raw addon connection; answers are read in order. */
+/** The handshake's own messages, valid and mutated, for the frames an attacker sends before proving anything. */
+const handshakeMessage = fc.oneof(...["auth_begin", "auth_proof", "auth_challenge", "hello"].map((t) => fromSchema(messageSchemas[t])));
+const handshakeFrame: fc.Arbitrary<Frame> = fc.oneof(
+  handshakeMessage.map((m) => ({ kind: "text" as const, data: JSON.stringify(m) })),
+  mutate(handshakeMessage).map((m) => ({ kind: "text" as const, data: JSON.stringify(m) ?? "null" })),
+  frame,
+);
+
+/** A socket before the handshake: every message it gets, and how it closed. */
+async function unauthenticated(server: ServerProcess) {
+  const ws = new WebSocket(server.addonUrl, { headers: HANDSHAKE_HEADERS });
+  const inbox: Record<string, any>[] = [];
+  ws.on("message", (d) => inbox.push(JSON.parse(d.toString())));
+  const closed = once(ws, "close") as Promise<[number, Buffer]>;
+  await once(ws, "open");
+  return { ws, inbox, closed };
+}
+
+/** A raw addon connection past the handshake; answers are read in order. */
 async function rawAddon(server: ServerProcess, uuid: string) {
-  const ws = new WebSocket(server.addonUrl, { headers: { authorization: `Bearer ${server.token}` } });
+  const ws = await authedAddonSocket(server.addonUrl, server.token);
   const inbox: Record<string, any>[] = [];
   const waiters: (() => void)[] = [];
   ws.on("message", (d) => {
@@ -67,7 +86,6 @@ async function rawAddon(server: ServerProcess, uuid: string) {
     closeCode = code;
     waiters.splice(0).forEach((w) => w());
   });
-  await once(ws, "open");
   /** The next message, or a close marker once the server has closed the connection. */
   const next = async (): Promise<Record<string, any>> => {
     while (inbox.length === 0 && closeCode === null) await new Promise<void>((r) => waiters.push(r));
@@ -141,6 +159,48 @@ describe("fuzzing", () => {
           peer.ws.close();
           await peer.closed;
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("addon socket, before the handshake: no frame gets a welcome or reaches the bus; each ends in a typed refusal or a clean close", { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(handshakeFrame, { minLength: 1, maxLength: 6 }), async (realBegin, frames) => {
+        const peer = await unauthenticated(server);
+        // Half the runs start with a genuine auth_begin, so random proofs meet a real challenge.
+        if (realBegin) peer.ws.send(JSON.stringify(new ClientAuth(server.token, "addon", server.addonUrl).begin()));
+        for (const f of frames) peer.ws.send(f.data, { binary: f.kind === "binary" });
+        // A hello before a checked proof always ends the connection: every run ends in a close.
+        peer.ws.send(JSON.stringify({ message_type: "hello" }));
+        const [code] = await peer.closed;
+        assert.ok([4002, 1002, 1007, 1009].includes(code), `close code ${code}`);
+        for (const m of peer.inbox) {
+          assert.ok(["auth_challenge", "refused", "protocol_error"].includes(m.message_type), JSON.stringify(m));
+          if (m.message_type === "refused") assert.ok((REFUSAL_CODES as readonly string[]).includes(m.code), m.code);
+          if (m.message_type === "protocol_error") assert.ok((PROTOCOL_ERROR_CODES as readonly string[]).includes(m.code), m.code);
+        }
+        assert.ok(peer.inbox.filter((m) => m.message_type === "auth_challenge").length <= 1, "one challenge per connection");
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("/mcp WebSocket, before the handshake: nothing reaches a session; each run ends in a refusal and a 4401 close", { timeout: 120_000 }, async () => {
+    const url = server.mcpUrl.href.replace(/^http/, "ws");
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(handshakeFrame, { minLength: 1, maxLength: 4 }), async (realBegin, frames) => {
+        const ws = new WebSocket(url, "mcp", { headers: HANDSHAKE_HEADERS });
+        const inbox: Record<string, any>[] = [];
+        ws.on("message", (d) => inbox.push(JSON.parse(d.toString())));
+        const closed = once(ws, "close") as Promise<[number, Buffer]>;
+        await once(ws, "open");
+        if (realBegin) ws.send(JSON.stringify(new ClientAuth(server.token, "mcp", url).begin()));
+        for (const f of frames) ws.send(f.data, { binary: f.kind === "binary" });
+        ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
+        const [code] = await closed;
+        assert.ok([4401, 1002, 1007, 1009].includes(code), `close code ${code}`);
+        for (const m of inbox) assert.ok(["auth_challenge", "refused"].includes(m.message_type), JSON.stringify(m));
       }),
       { numRuns: RUNS },
     );
