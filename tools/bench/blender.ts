@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import { PACKAGE_VERSION } from "@blender-mcp/protocol";
+import { keyFromToken, keyIdOf, newNonce, PACKAGE_VERSION, PROTOCOL_VERSION, transcriptProof } from "@blender-mcp/protocol";
 import { availableBlenders, launchBlender, type BlenderVersion } from "../blender/launch.js";
 import { REPO_ROOT } from "../paths.js";
 import { startServer } from "./procs.js";
@@ -56,24 +56,33 @@ async function throughMcp(version: BlenderVersion, calls: number): Promise<Measu
   }
 }
 
-/** A stand-in server on the addon socket: welcome, then timed pings and dispatches on that one socket. */
+/** A stand-in server on the addon socket: the auth handshake, welcome, then timed pings and dispatches on that one socket. */
 async function bareSocket(version: BlenderVersion, calls: number): Promise<Measurement[]> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise((resolve) => wss.once("listening", resolve));
   const port = (wss.address() as { port: number }).port;
+  const token = `bmcp_${randomBytes(32).toString("base64url")}`;
+  const key = keyFromToken(token);
   const socket = new Promise<WebSocket>((resolve) => {
     wss.once("connection", (ws) => {
       ws.once("message", (data) => {
+        // The stand-in knows the token, so it proves itself as the real server does; the addon's proof comes next.
+        const begin = JSON.parse(data.toString()) as { key_id: string; client_nonce: string };
+        const serverNonce = newNonce();
+        const proof = transcriptProof(key, "server", "addon", keyIdOf(key), begin.client_nonce, serverNonce);
+        ws.send(JSON.stringify({ message_type: "auth_challenge", protocol_version: PROTOCOL_VERSION, server_nonce: serverNonce, server_proof: proof }));
+        ws.once("message", () => ws.once("message", (data) => {
         const hello = JSON.parse(data.toString()) as { client_uuid: string; protocol_version: number };
         // A long heartbeat: this stand-in never pings, and the addon must not give up on it mid-run.
         ws.send(JSON.stringify({ message_type: "welcome", server_version: PACKAGE_VERSION, protocol_version: hello.protocol_version, client_uuid: hello.client_uuid, heartbeat_seconds: 600 }));
         resolve(ws);
+        }));
       });
     });
   });
   let blender: Awaited<ReturnType<typeof launchBlender>> | null = null;
   try {
-    blender = await launchBlender({ version, zip: ZIP, env: { BLENDER_MCP_BUS_URL: `ws://127.0.0.1:${port}/addon`, BLENDER_MCP_BUS_LABEL: "bench-bare" } });
+    blender = await launchBlender({ version, zip: ZIP, env: { BLENDER_MCP_BUS_URL: `ws://127.0.0.1:${port}/addon`, BLENDER_MCP_BUS_LABEL: "bench-bare", BLENDER_MCP_BUS_TOKEN: token } });
     const ws = await socket;
     /** Sends a frame and resolves when `done` accepts a reply. */
     const roundTrip = (frame: object, done: (m: Record<string, unknown>) => boolean) =>
