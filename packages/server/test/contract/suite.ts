@@ -189,8 +189,9 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
       });
 
       test("a timeout ends the dispatch; the late reply is kept for blender_get_job", async () => {
-        const call = await kind.slowCall(peer, 1.5);
-        const timedOut = await client.call(call.tool, { ...call.args, timeout_seconds: 0.3 });
+        // A second for Blender to start the job: one still queued at its timeout is cancelled (the next test).
+        const call = await kind.slowCall(peer, 3);
+        const timedOut = await client.call(call.tool, { ...call.args, timeout_seconds: 1 });
         assert.equal(timedOut.structured.status, "timeout");
         const jobId = timedOut.structured.job_id;
         await client.event((e) => e.job_id === jobId && e.late && e.status !== "running");
