@@ -36,7 +36,13 @@ function secretsOf(token: string, extra: Record<string, string> = {}) {
   return { token, "token without prefix": token.slice(5), "key (hex)": key.toString("hex"), "key (base64url)": key.toString("base64url"), "bearer header": "Bearer", ...extra };
 }
 
-const onlyAuthBegin = (frames: string[]) => frames.map((f) => (JSON.parse(f) as { message_type?: string }).message_type ?? "(json-rpc)");
+/**
+ * The kinds of frame the impostor got other than auth_begin: an empty list is the pass. auth_begin itself may be
+ * missing: the client drops the connection with the impostor's frames unread, so its kernel resets it, and a
+ * reset discards what the impostor had not yet read (seen on CI).
+ */
+const beyondAuthBegin = (frames: string[]) =>
+  frames.map((f) => (JSON.parse(f) as { message_type?: string }).message_type ?? "(json-rpc)").filter((kind) => kind !== "auth_begin");
 
 describe("an impostor holds the port", () => {
   for (const version of BLENDER_VERSIONS) {
@@ -69,7 +75,7 @@ describe("an impostor holds the port", () => {
             assert.equal(structured.status, "completed", JSON.stringify(structured));
             await client.close();
             assert.deepEqual(leaks(impostor, secretsOf(token, { uuid: blender.uuid, label })), []);
-            assert.deepEqual([...new Set(onlyAuthBegin(impostor.frames))], ["auth_begin"], "the addon sent auth_begin and nothing else");
+            assert.deepEqual(beyondAuthBegin(impostor.frames), [], "the addon sent nothing but auth_begin");
             assert.equal(existsSync(trap), false, "the impostor's execute_code never ran");
             assert.ok(blender.stdout.some((l) => l.includes("did not prove it knows this token") && l.includes("ss -ltnp")), blender.stdout.join("\n"));
           } finally {
@@ -106,7 +112,7 @@ describe("an impostor holds the port", () => {
       assert.match(stderr, new RegExp(`lsof -i :${port}`));
       assert.equal(stdout, "", "nothing the impostor sent reached the MCP client");
       assert.deepEqual(leaks(impostor, secretsOf(token, { "the client's request": "victim" })), []);
-      assert.deepEqual(onlyAuthBegin(impostor.frames), ["auth_begin"]);
+      assert.deepEqual(beyondAuthBegin(impostor.frames), []);
     } finally {
       await impostor.close();
     }
