@@ -6,6 +6,10 @@
  *   const blender = await launchBlender({ version: "4.3", zip, env: { BLENDER_MCP_BUS_URL: url } });
  *   ...
  *   await blender.stop();
+ *
+ * With `worker: {}` it starts a headless worker instead: `blender -b [file]
+ * --python <the zip's blender_mcp_bus/worker.py> -- [args]`, from the zip
+ * unpacked into the profile, without Xvfb.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -40,7 +44,19 @@ export interface LaunchOptions {
   startupScript?: string;
   /** How long to wait for the "connected as" line (default 60 s). */
   timeoutMs?: number;
+  /** Start a headless worker (blender -b) instead of the UI; startupScript is then ignored. */
+  worker?: WorkerOptions;
 }
+
+export interface WorkerOptions {
+  /** Host path of a .blend the worker opens (copied into its profile). */
+  blend?: string;
+  /** After Blender's `--`, for the worker script (--label, --gated, ...). */
+  args?: string[];
+}
+
+/** The worker entry inside the legacy zip. */
+const WORKER_ENTRY = "blender_mcp_bus/worker.py";
 
 export interface RunningBlender {
   version: BlenderVersion;
@@ -151,7 +167,7 @@ export async function launchBlender(options: LaunchOptions): Promise<RunningBlen
   if (!(await isProvisioned(version))) {
     throw new Error(`Blender ${version} is not provisioned on this machine: run bash tools/blender/provision.sh ${version}`);
   }
-  for (const file of [zip, startupScript]) {
+  for (const file of [zip, startupScript, ...(options.worker?.blend ? [options.worker.blend] : [])]) {
     if (!existsSync(file)) throw new Error(`launchBlender: ${file} does not exist`);
   }
 
@@ -166,7 +182,10 @@ export async function launchBlender(options: LaunchOptions): Promise<RunningBlen
   await Promise.all([
     copyFile(zip, join(workdir, basename(zip))),
     copyFile(startupScript, join(workdir, basename(startupScript))),
+    ...(options.worker?.blend ? [copyFile(options.worker.blend, join(workdir, basename(options.worker.blend)))] : []),
   ]);
+  // A worker runs the entry from the unpacked zip, as a user would from an unzipped or installed addon.
+  if (options.worker) await execFileP("python3", ["-m", "zipfile", "-e", zip, join(workdir, "addon")]);
 
   const env: Record<string, string> = {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -184,8 +203,10 @@ export async function launchBlender(options: LaunchOptions): Promise<RunningBlen
     ...options.env,
     BLENDER_MCP_BUS_ZIP: `${inside}/${basename(zip)}`,
   };
+  const worker = options.worker;
   const blenderArgs = [
     "blender",
+    ...(worker ? ["-b", ...(worker.blend ? [`${inside}/${basename(worker.blend)}`] : [])] : []),
     "--factory-startup",
     "-noaudio",
     "--python-exit-code",
@@ -196,14 +217,16 @@ export async function launchBlender(options: LaunchOptions): Promise<RunningBlen
     "--python-expr",
     "import sys; sys.stdout.reconfigure(line_buffering=True); sys.stderr.reconfigure(line_buffering=True)",
     "--python",
-    `${inside}/${basename(startupScript)}`,
+    worker ? `${inside}/addon/${WORKER_ENTRY}` : `${inside}/${basename(startupScript)}`,
+    ...(worker ? ["--", ...(worker.args ?? [])] : []),
   ];
   // -a retries the next display when Xvfb cannot bind one, which also covers
   // a display taken by an Xvfb in another chroot (/tmp differs, the abstract
   // X socket names do not); -e keeps Xvfb's complaints (it cannot be
   // /dev/stderr: node's pipes are sockets, which cannot be opened by path).
   const underXvfb = ["xvfb-run", "-a", "-e", `${inside}/${XVFB_LOG}`, "-s", "-screen 0 1280x800x24", ...blenderArgs];
-  const [command, ...args] = root === "/" ? underXvfb : ["sh", join(HERE, "in-chroot.sh"), root, ...underXvfb];
+  const display = worker ? blenderArgs : underXvfb;
+  const [command, ...args] = root === "/" ? display : ["sh", join(HERE, "in-chroot.sh"), root, ...display];
 
   // detached: its own process group, so stop() reaches Xvfb too.
   const child = spawn(command!, args, { cwd: workdir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });

@@ -52,7 +52,7 @@ export const Hello = z
     message_type: z.literal("hello"),
     client_uuid: ClientUuid,
     label: z.string().max(200).describe("Human-friendly name shown to users, e.g. the blend file's name"),
-    client_type: z.string().max(64).describe("Kind of peer: blender for the real addon, fake for the test double"),
+    client_type: z.string().max(64).describe("Kind of peer: blender for the addon in Blender's UI, worker for a headless Blender (blender -b), fake for the test double"),
     blender_version: z.string().max(64).describe("Blender's version string, e.g. 4.2.1"),
     blend_file: z.string().max(4096).describe("Path of the open .blend file; empty when unsaved"),
     addon_version: z.string().max(64),

@@ -24,18 +24,25 @@ _last_redraw = 0.0
 REDRAW_INTERVAL_SECONDS = 0.25
 
 
+def drain(session, redraw=None) -> float:
+    """One look at the queue: run what waits, then how long to sleep before the next look.
+    The UI's timer and the headless worker's loop (worker.py) both go through here."""
+    try:
+        if session.pending():
+            session.run_pending(preferences.settings().gated, TICK_BUDGET_SECONDS)
+        if redraw is not None:
+            redraw(session)
+    except Exception:  # the loop must survive anything, or jobs stop running
+        log.exception("drainer tick failed")
+    since = time.monotonic() - session.queue.last_activity
+    return _pacer.next_interval(session.pending(), since, session.connection.connected)
+
+
 def _tick():
     session = runtime.session()
     if session is None:
         return None  # unregistered: drop the timer
-    try:
-        if session.pending():
-            session.run_pending(preferences.settings().gated, TICK_BUDGET_SECONDS)
-        _redraw_if_changed(session)
-    except Exception:  # the timer must survive anything, or jobs stop running
-        log.exception("drainer tick failed")
-    since = time.monotonic() - session.queue.last_activity
-    return _pacer.next_interval(session.pending(), since, session.connection.connected)
+    return drain(session, _redraw_if_changed)
 
 
 def _redraw_if_changed(session) -> None:

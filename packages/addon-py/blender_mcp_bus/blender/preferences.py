@@ -1,4 +1,6 @@
 """The addon preferences, and the typed Settings read from them."""
+from typing import Optional
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
@@ -105,7 +107,18 @@ def get(context=None):
     return addon.preferences if addon is not None else None
 
 
+# A headless worker's settings (blender/worker.py), which win over the preferences when set.
+_override: Optional[Settings] = None
+
+
+def use_settings(settings: Optional[Settings]) -> None:
+    global _override
+    _override = settings
+
+
 def settings(context=None) -> Settings:
+    if _override is not None:
+        return _override
     prefs = get(context)
     if prefs is None:
         return Settings()

@@ -28,10 +28,11 @@ def session() -> Optional[Session]:
     return _session
 
 
-def start() -> Session:
+def start(client_type: str = "blender") -> Session:
     global _session
     if _session is None:
-        _session = Session(registry, identity.client_uuid(), host_facts, undo=undo_steps.HOOK)
+        _session = Session(registry, identity.client_uuid(), host_facts, undo=undo_steps.HOOK,
+                           client_type=client_type)
     return _session
 
 

@@ -31,8 +31,10 @@ class HostFacts:
 
 class Session:
     def __init__(self, registry: Registry, client_uuid: str, facts: Callable[[], HostFacts],
-                 connect=None, undo=None):
+                 connect=None, undo=None, client_type: str = "blender"):
         self.registry = registry
+        # "worker" for a headless Blender (blender/worker.py): the server pools those.
+        self.client_type = client_type
         # Makes each scene-changing job one undo step (bpy layer: blender/undo_steps.py).
         self.undo = undo if undo is not None else NoUndo()
         self.client_uuid = client_uuid
@@ -127,7 +129,7 @@ class Session:
             "message_type": "hello",
             "client_uuid": self.client_uuid,
             "label": facts.label[:200],
-            "client_type": "blender",
+            "client_type": self.client_type,
             "blender_version": facts.blender_version[:64],
             "blend_file": facts.blend_file[:4096],
             "addon_version": PACKAGE_VERSION,

@@ -200,8 +200,9 @@ class Hello:
     """Blender's version string, e.g. 4.2.1"""
 
     client_type: str
-    """Kind of peer: blender for the real addon, fake for the test double"""
-
+    """Kind of peer: blender for the addon in Blender's UI, worker for a headless Blender
+    (blender -b), fake for the test double
+    """
     client_uuid: str
     """Blender client identifier, sticky across reconnects of one Blender process"""
 

@@ -17,6 +17,9 @@ from ..paths import allowed_path
 
 
 def _largest_view3d():
+    if bpy.app.background:
+        # The startup file's screens exist even in `blender -b`, but nothing can draw them.
+        return None
     best = None
     for window in bpy.context.window_manager.windows:
         for area in window.screen.areas:
