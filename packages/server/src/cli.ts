@@ -7,6 +7,7 @@ import { TokenStore } from "./auth/tokens.js";
 import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
 import { createLogger, isLogLevel } from "./log.js";
 import { runStdio } from "./stdio.js";
+import { runWorkerCommand, WORKER_USAGE } from "./worker/command.js";
 
 /** Every limit is a flag of the same name, so none is hard-coded where a user might need another value. */
 const LIMIT_FLAGS: Record<string, keyof Limits> = {
@@ -32,6 +33,7 @@ Usage:
   blender-mcp token create --user NAME    issue a bearer token (printed once; only its hash is kept)
   blender-mcp token list                  list tokens (id, user, created)
   blender-mcp token revoke ID             revoke a token
+${WORKER_USAGE}
   blender-mcp --version
 
 Options (environment variable in brackets):
@@ -186,6 +188,8 @@ function tokenCommand(store: TokenStore, action: string | undefined, args: strin
 }
 
 async function main(): Promise<void> {
+  // Its own flags (--blender, --count, ...): parsed in worker/command.ts, not with the server's.
+  if (process.argv[2] === "worker") return runWorkerCommand(process.argv.slice(3), process.env).catch((e: Error) => fail(e.message));
   let parsed: Parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);

@@ -35,6 +35,10 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 def run(argv=None, stop: threading.Event = None) -> int:
+    # A supervisor's log file or pipe is block-buffered: lines must land as they happen.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(line_buffering=True)
     if not bpy.app.background:
         console("worker: this script is for `blender -b`; with a UI, enable the MCP Bus addon instead")
         return EXIT_BAD_ARGS

@@ -9,32 +9,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 import { pngSize } from "@blender-mcp/fake-addon";
-import { BLENDER_VERSIONS, blenderSkipReason, launchBlender, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { freePort } from "../scale-out/support.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
-
-const ZIP = join(import.meta.dirname, `../../../../dist/blender_mcp_bus-${PACKAGE_VERSION}.zip`);
-
-export function launchWorker(version: BlenderVersion, server: ServerProcess, label: string, args: string[] = []): Promise<RunningBlender> {
-  return launchBlender({
-    version,
-    zip: ZIP,
-    // The environment a test launcher gives the UI addon; the worker reads the same variables.
-    env: { BLENDER_MCP_BUS_URL: server.addonUrl, BLENDER_MCP_BUS_TOKEN: server.token, BLENDER_MCP_BUS_ALLOWED_FOLDERS: "/tmp", BLENDER_MCP_BUS_BACKOFF_MAX: "1" },
-    worker: { args: ["--label", label, ...args] },
-  });
-}
-
-/** Resolves once the server has logged the attach of this client since `from`. */
-export async function attached(server: ServerProcess, uuid: string, from = 0): Promise<void> {
-  // The server's log is the only outside view of an attach; it is read as it grows.
-  while (!server.logs.slice(from).some((l) => l.event === "client.attached" && l.target_uuid === uuid)) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { attachOf, launchWorker, logged } from "./support.js";
 
 function workerSuite(version: BlenderVersion): void {
   describe(`headless worker: Blender ${version}`, () => {
@@ -118,7 +98,7 @@ function workerSuite(version: BlenderVersion): void {
       await client.close();
       await server.stop();
       server = await startServer([], { dataDir, port });
-      await attached(server, worker.uuid);
+      await logged(server, attachOf(worker.uuid));
       client = await connectClient(server, "http");
       const { structured } = await client.call("blender_execute_code", { code: "print('back')" });
       assert.equal(structured.status, "completed", structured.error);
