@@ -38,6 +38,8 @@ export interface FakeAddonOptions {
   url: string;
   uuid?: string;
   label?: string;
+  /** The hello's client_type: "fake" by default; "worker" makes it a member of the user's pool. */
+  clientType?: string;
   /** Commands offered; all of the protocol's by default. */
   commands?: string[];
   /** Gates switched off: "execute_code", "job_dispatch". */
@@ -107,7 +109,7 @@ export class FakeAddon extends EventEmitter {
       message_type: "hello",
       client_uuid: this.uuid,
       label: this.label,
-      client_type: "fake",
+      client_type: this.options.clientType ?? "fake",
       blender_version: "fake",
       blend_file: "",
       addon_version: PACKAGE_VERSION,

@@ -59,7 +59,7 @@ export const listClients: ToolDef = {
   title: "List connected Blenders",
   description:
     "Connected Blenders: uuid, label, version, open file, commands and which are switched off. Pass a uuid as " +
-    "target_uuid when several are connected.",
+    "target_uuid when several are connected, or \"worker\" for the least loaded headless worker.",
   input: z.strictObject({}),
   output: z.object({ clients: z.array(ClientInfo) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

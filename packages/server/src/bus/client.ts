@@ -23,6 +23,14 @@ export class BlenderClient implements Targetable {
     return this.hello.client_uuid;
   }
 
+  get isWorker(): boolean {
+    return this.hello.client_type === "worker";
+  }
+
+  get load(): number {
+    return this.jobsInFlight.size;
+  }
+
   offers(command: string): boolean {
     return this.hello.commands.includes(command);
   }

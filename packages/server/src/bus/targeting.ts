@@ -3,18 +3,34 @@ import type { ClientSummary, TargetingFailure } from "@blender-mcp/protocol";
 export interface Targetable {
   uuid: string;
   summary(): ClientSummary;
+  /** A headless worker (hello client_type "worker"): a member of its user's pool. */
+  readonly isWorker?: boolean;
+  /** Jobs in flight on it: the pool picks the least loaded. */
+  readonly load?: number;
 }
+
+/** target_uuid that asks for any worker of the user's pool rather than one Blender. */
+export const POOL_TARGET = "worker";
 
 export type TargetChoice<C> =
   | { ok: true; client: C }
   | { ok: false; status: TargetingFailure; error: string; candidates: ClientSummary[] };
 
-/** Step 1 of a dispatch: which Blender runs it. */
-export function chooseTarget<C extends Targetable>(clients: readonly C[], targetUuid: string | undefined): TargetChoice<C> {
+/**
+ * Step 1 of a dispatch: which Blender runs it. `offers` narrows the pool to
+ * workers that can run the command (a named target is checked by the caller,
+ * which says why it cannot).
+ */
+export function chooseTarget<C extends Targetable>(
+  clients: readonly C[],
+  targetUuid: string | undefined,
+  offers: (client: C) => boolean = () => true,
+): TargetChoice<C> {
   const candidates = () => clients.map((c) => c.summary());
   if (targetUuid !== undefined) {
     const client = clients.find((c) => c.uuid === targetUuid);
     if (client) return { ok: true, client };
+    if (targetUuid === POOL_TARGET) return choosePoolWorker(clients, offers);
     return {
       ok: false,
       status: "unknown_target",
@@ -39,4 +55,21 @@ export function chooseTarget<C extends Targetable>(clients: readonly C[], target
     };
   }
   return { ok: true, client: clients[0]! };
+}
+
+/** The least loaded worker that offers the command; the first connected wins a tie. */
+function choosePoolWorker<C extends Targetable>(clients: readonly C[], offers: (client: C) => boolean): TargetChoice<C> {
+  const pool = clients.filter((c) => c.isWorker === true && offers(c));
+  if (pool.length === 0) {
+    return {
+      ok: false,
+      status: "no_client",
+      error:
+        "No headless worker that offers this command is connected to your bus: start some with `blender-mcp worker`, " +
+        "or pass the uuid of a Blender from blender_list_clients.",
+      candidates: clients.map((c) => c.summary()),
+    };
+  }
+  const best = pool.reduce((a, b) => ((b.load ?? 0) < (a.load ?? 0) ? b : a));
+  return { ok: true, client: best };
 }

@@ -184,10 +184,10 @@ export class UserBus {
 
   /** Steps 1-3 of a dispatch: choose the target, register the waiter, route the job. */
   start(request: JobRequest): StartResult {
-    const choice = chooseTarget(this.listClients(), request.targetUuid);
+    const command = request.kind === "command" ? request.command : "job_dispatch";
+    const choice = chooseTarget(this.listClients(), request.targetUuid, (c) => request.kind === "script" || c.offers(command));
     if (!choice.ok) return choice;
     const client = choice.client;
-    const command = request.kind === "command" ? request.command : "job_dispatch";
     if (request.kind === "command" && !client.offers(command)) {
       return {
         ok: false,
