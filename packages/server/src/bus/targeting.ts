@@ -73,3 +73,13 @@ function choosePoolWorker<C extends Targetable>(clients: readonly C[], offers: (
   const best = pool.reduce((a, b) => ((b.load ?? 0) < (a.load ?? 0) ? b : a));
   return { ok: true, client: best };
 }
+
+/**
+ * target_uuid that spreads one job over several workers (blender_render_animation):
+ * "workers" for all of them, "workers:N" for the N least loaded. null: an ordinary target.
+ */
+export function spreadOver(targetUuid: string | undefined): number | "all" | null {
+  if (targetUuid === "workers") return "all";
+  const m = /^workers:(\d{1,3})$/.exec(targetUuid ?? "");
+  return m && Number(m[1]) > 0 ? Number(m[1]) : null;
+}

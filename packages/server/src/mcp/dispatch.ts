@@ -4,7 +4,9 @@
  * result, error}.
  */
 import { COMMANDS, DEFAULT_PRIORITY, type DispatchOutcome, type Priority, type Progress } from "@blender-mcp/protocol";
+import { spreadOver } from "../bus/targeting.js";
 import { UserBus, type JobRecord } from "../bus/user-bus.js";
+import { renderOnWorkers } from "../worker/spread-render.js";
 
 export interface DispatchRequest {
   command: string;
@@ -18,6 +20,9 @@ export interface DispatchRequest {
 }
 
 export async function dispatchCommand(bus: UserBus, request: DispatchRequest): Promise<DispatchOutcome> {
+  // target_uuid "workers" / "workers:N": one animation over the user's headless workers.
+  const spread = request.command === "render_animation" ? spreadOver(request.targetUuid) : null;
+  if (spread !== null) return renderOnWorkers(bus, request, spread, dispatchCommand);
   const started = bus.start({
     kind: "command",
     command: request.command,

@@ -1,0 +1,153 @@
+/**
+ * One blender_render_animation spread over the user's headless workers
+ * (target_uuid "workers" or "workers:N"). The frames are cut into chunks, a
+ * few per worker; each worker renders one chunk at a time as an ordinary
+ * render_animation job; a chunk whose worker disconnects goes back in the
+ * queue for the others; any other failure, a cancel or the timeout stops
+ * every chunk. Each chunk job ends once (the bus sees to that) and this
+ * returns one outcome for the whole.
+ */
+import type { DispatchOutcome, Progress } from "@blender-mcp/protocol";
+import type { UserBus } from "../bus/user-bus.js";
+import type { DispatchRequest } from "../mcp/dispatch.js";
+import { decodePng, encodePng, stack } from "./png.js";
+
+const COMMAND = "render_animation";
+/** Chunks per worker: enough that a fast worker takes over a slow or dead one's share. */
+const CHUNKS_PER_WORKER = 3;
+/** A chunk re-queued this often (its workers kept dying) fails the render. */
+const MAX_ATTEMPTS = 3;
+
+type Dispatch = (bus: UserBus, request: DispatchRequest) => Promise<DispatchOutcome>;
+
+interface Chunk {
+  first: number;
+  last: number;
+  frames: number;
+  attempts: { worker: string; job_id: string | null; status: string }[];
+  result: Record<string, unknown> | null;
+}
+
+interface AnimationResult {
+  folder: string;
+  files: string[];
+  width: number;
+  height: number;
+  engine: string;
+  render_seconds: number;
+  png_base64: string;
+}
+
+export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, spread: number | "all", dispatch: Dispatch): Promise<DispatchOutcome> {
+  const base = { command: COMMAND, target_uuid: null, job_id: null };
+  const fail = (status: DispatchOutcome["status"], error: string, result: unknown = null): DispatchOutcome => ({ ...base, status, result, error });
+  const { frame_start: start, frame_end: end } = request.params as { frame_start?: number; frame_end?: number };
+  const step = (request.params.frame_step as number | undefined) ?? 1;
+  if (start === undefined || end === undefined || end < start) {
+    return fail("failed", "pass frame_start and frame_end (end >= start) to spread a render over workers");
+  }
+  const pool = bus
+    .listClients()
+    .filter((c) => c.isWorker && c.offers(COMMAND))
+    .sort((a, b) => a.load - b.load)
+    .slice(0, spread === "all" ? undefined : spread);
+  if (pool.length === 0) return fail("no_client", "No headless worker is connected to your bus: start some with `blender-mcp worker`.");
+
+  const frames: number[] = [];
+  for (let f = start; f <= end; f += step) frames.push(f);
+  const size = Math.max(1, Math.ceil(frames.length / (pool.length * CHUNKS_PER_WORKER)));
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < frames.length; i += size) {
+    const part = frames.slice(i, i + size);
+    chunks.push({ first: part[0]!, last: part[part.length - 1]!, frames: part.length, attempts: [], result: null });
+  }
+
+  const queue = [...chunks];
+  const stop = new AbortController();
+  // Set from the worker loops' callbacks; the first reason to stop is the one reported.
+  let verdict = null as { status: DispatchOutcome["status"]; error: string } | null;
+  // Worker loops with nothing to take wait here for a chunk to come back or the render to stop.
+  const waiting: (() => void)[] = [];
+  const changed = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const wake = () => waiting.splice(0).forEach((resolve) => resolve());
+  const halt = (status: DispatchOutcome["status"], error: string) => {
+    verdict ??= { status, error };
+    stop.abort();
+    wake();
+  };
+  const onAbort = () => halt("failed", "cancelled: the MCP client cancelled the request");
+  request.signal?.addEventListener("abort", onAbort, { once: true });
+  const deadline = Date.now() + request.timeoutMs;
+  const timer = setTimeout(() => halt("timeout", `the render did not finish within ${request.timeoutMs / 1000} s; every chunk was cancelled`), request.timeoutMs);
+  let framesDone = 0;
+  let running = 0;
+  let live = pool.length;
+
+  const serve = async (workerUuid: string): Promise<void> => {
+    try {
+      for (;;) {
+        if (stop.signal.aborted) return;
+        const chunk = queue.shift();
+        if (!chunk) {
+          if (running === 0) return;
+          await changed(); // a chunk may come back from a worker that dies
+          continue;
+        }
+        running++;
+        const outcome = await dispatch(bus, {
+          ...request,
+          params: { ...request.params, frame_start: chunk.first, frame_end: chunk.last, frame_step: step },
+          targetUuid: workerUuid,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          signal: stop.signal,
+          onProgress: (p: Progress) => request.onProgress?.({ progress: framesDone + Math.min(p.progress / (p.total || 1), 1) * chunk.frames, total: frames.length, message: p.message }),
+        });
+        running--;
+        chunk.attempts.push({ worker: workerUuid, job_id: outcome.job_id, status: outcome.status });
+        if (outcome.status === "completed") {
+          chunk.result = outcome.result as Record<string, unknown>;
+          framesDone += chunk.frames;
+          request.onProgress?.({ progress: framesDone, total: frames.length, message: `${framesDone} of ${frames.length} frames` });
+        } else if (!stop.signal.aborted && !bus.listClients().some((c) => c.uuid === workerUuid)) {
+          // Its worker is gone: the chunk goes to another, and this worker's loop ends.
+          if (chunk.attempts.length >= MAX_ATTEMPTS) halt("failed", `frames ${chunk.first}-${chunk.last}: ${MAX_ATTEMPTS} workers disconnected while rendering them`);
+          else queue.unshift(chunk);
+          return;
+        } else if (!stop.signal.aborted) {
+          halt("failed", `frames ${chunk.first}-${chunk.last} on worker ${workerUuid}: ${outcome.error}`);
+        }
+        wake();
+      }
+    } finally {
+      live--;
+      if (live === 0 && queue.length > 0) halt("failed", "every worker disconnected before the frames were rendered");
+      wake();
+    }
+  };
+
+  try {
+    await Promise.all(pool.map((c) => serve(c.uuid)));
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", onAbort);
+  }
+  const report = chunks.map(({ first, last, attempts }) => ({ frames: [first, last], attempts }));
+  if (verdict) return fail(verdict.status, verdict.error, { chunks: report });
+  return { ...base, status: "completed", result: { ...gather(chunks.map((c) => c.result as unknown as AnimationResult), request.params), chunks: report }, error: "" };
+}
+
+/** The chunks' results as one: files in frame order, the contact sheets stacked. */
+function gather(results: AnimationResult[], params: Record<string, unknown>): AnimationResult {
+  const first = results[0]!;
+  const folders = new Set(results.map((r) => r.folder));
+  const sheet = stack(results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
+  return {
+    folder: (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : ""),
+    files: results.flatMap((r) => r.files),
+    width: first.width,
+    height: first.height,
+    engine: first.engine,
+    render_seconds: results.reduce((sum, r) => sum + r.render_seconds, 0),
+    png_base64: encodePng(sheet).toString("base64"),
+  };
+}
