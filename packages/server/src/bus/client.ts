@@ -1,4 +1,4 @@
-import type { ClientInfo, ClientSummary, Hello, ServerMessage } from "@blender-mcp/protocol";
+import { COMMANDS, type ClientInfo, type ClientSummary, type Hello, type ServerMessage } from "@blender-mcp/protocol";
 import type { Targetable } from "./targeting.js";
 
 /** The bus's view of a connection: how to reach the addon, whatever the transport. */
@@ -29,6 +29,13 @@ export class BlenderClient implements Targetable {
 
   get load(): number {
     return this.jobsInFlight.size;
+  }
+
+  /** Offers the command (job_dispatch: a script) and has not switched its gate off: what the pool asks of a worker. */
+  canRun(command: string): boolean {
+    const script = command === "job_dispatch";
+    const gate = script ? "job_dispatch" : COMMANDS.get(command)?.gate;
+    return (script || this.offers(command)) && !(gate && this.hello.gated.includes(gate));
   }
 
   offers(command: string): boolean {

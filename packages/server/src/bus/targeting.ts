@@ -19,7 +19,7 @@ export type TargetChoice<C> =
 /**
  * Step 1 of a dispatch: which Blender runs it. `offers` narrows the pool to
  * workers that can run the command (a named target is checked by the caller,
- * which says why it cannot).
+ * or fails at the addon, either saying why).
  */
 export function chooseTarget<C extends Targetable>(
   clients: readonly C[],
@@ -57,7 +57,7 @@ export function chooseTarget<C extends Targetable>(
   return { ok: true, client: clients[0]! };
 }
 
-/** The least loaded worker that offers the command; the first connected wins a tie. */
+/** The least loaded worker that can run the command (offers it, its gate on); the first connected wins a tie. */
 function choosePoolWorker<C extends Targetable>(clients: readonly C[], offers: (client: C) => boolean): TargetChoice<C> {
   const pool = clients.filter((c) => c.isWorker === true && offers(c));
   if (pool.length === 0) {
@@ -65,7 +65,8 @@ function choosePoolWorker<C extends Targetable>(clients: readonly C[], offers: (
       ok: false,
       status: "no_client",
       error:
-        "No headless worker that offers this command is connected to your bus: start some with `blender-mcp worker`, " +
+        "No headless worker that can run this command (offers it, its gate switched on) is connected to your bus: " +
+        "start some with `blender-mcp worker`, " +
         "or pass the uuid of a Blender from blender_list_clients.",
       candidates: clients.map((c) => c.summary()),
     };

@@ -185,7 +185,7 @@ export class UserBus {
   /** Steps 1-3 of a dispatch: choose the target, register the waiter, route the job. */
   start(request: JobRequest): StartResult {
     const command = request.kind === "command" ? request.command : "job_dispatch";
-    const choice = chooseTarget(this.listClients(), request.targetUuid, (c) => request.kind === "script" || c.offers(command));
+    const choice = chooseTarget(this.listClients(), request.targetUuid, (c) => c.canRun(command));
     if (!choice.ok) return choice;
     const client = choice.client;
     if (request.kind === "command" && !client.offers(command)) {

@@ -48,7 +48,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   }
   const pool = bus
     .listClients()
-    .filter((c) => c.isWorker && c.offers(COMMAND))
+    .filter((c) => c.isWorker && c.canRun(COMMAND))
     .sort((a, b) => a.load - b.load)
     .slice(0, spread === "all" ? undefined : spread);
   if (pool.length === 0) return fail("no_client", "No headless worker is connected to your bus: start some with `blender-mcp worker`.");

@@ -94,6 +94,29 @@ function workerSuite(version: BlenderVersion): void {
       assert.equal((await client.call("blender_execute_code", { code: "print(1 + 1)" })).structured.result.stdout.trim(), "2");
     });
 
+    test("a worker started with --gated execute_code refuses it, and the pool routes around it", async () => {
+      const gated = await launchWorker(version, server, `gated-${version}`, ["--gated", "execute_code"]);
+      try {
+        const listed = (await client.call("blender_list_clients")).structured.clients.find((c: { uuid: string }) => c.uuid === gated.uuid);
+        assert.deepEqual(listed.gated, ["execute_code", "polyhaven", "sketchfab", "hyper3d"]);
+        const refused = await client.call("blender_execute_code", { code: "print(1)", target_uuid: gated.uuid });
+        assert.equal(refused.structured.status, "failed");
+        assert.match(refused.structured.error, /execute_code is switched off/);
+        // One job in flight on the first worker: a scene query goes to the idle gated one, code still to the first.
+        const held = await client.call("blender_send_message", {
+          target_uuid: worker.uuid,
+          payload: { message_type: "command_dispatch", command: "execute_code", params: { code: "import time\ntime.sleep(2)" } },
+        });
+        assert.ok(held.structured.job_id, held.structured.error);
+        assert.equal((await client.call("blender_get_scene_info", { target_uuid: "worker" })).structured.target_uuid, gated.uuid);
+        const pooled = await client.call("blender_execute_code", { code: "print('pooled')", target_uuid: "worker" });
+        assert.equal(pooled.structured.target_uuid, worker.uuid);
+        assert.equal(pooled.structured.result.stdout.trim(), "pooled");
+      } finally {
+        await gated.stop();
+      }
+    });
+
     test("after a server restart on the same port it reconnects with the same uuid and takes jobs", async () => {
       await client.close();
       await server.stop();
