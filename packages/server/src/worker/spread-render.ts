@@ -80,6 +80,15 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   const deadline = Date.now() + request.timeoutMs;
   const timer = setTimeout(() => halt("timeout", `the render did not finish within ${request.timeoutMs / 1000} s; every chunk was cancelled`), request.timeoutMs);
   let framesDone = 0;
+  // Frames of the chunks in flight, by chunk; reported progress never goes back (a dead worker's share is lost).
+  const partial = new Map<Chunk, number>();
+  let reported = 0;
+  const report = (message: string) => {
+    const now = framesDone + [...partial.values()].reduce((a, b) => a + b, 0);
+    if (now <= reported) return;
+    reported = now;
+    request.onProgress?.({ progress: now, total: frames.length, message });
+  };
   let running = 0;
   let live = pool.length;
 
@@ -100,21 +109,25 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
           targetUuid: workerUuid,
           timeoutMs: Math.max(1, deadline - Date.now()),
           signal: stop.signal,
-          onProgress: (p: Progress) => request.onProgress?.({ progress: framesDone + Math.min(p.progress / (p.total || 1), 1) * chunk.frames, total: frames.length, message: p.message }),
+          onProgress: (p: Progress) => {
+            partial.set(chunk, Math.min(p.progress / (p.total || 1), 1) * chunk.frames);
+            report(`frames ${chunk.first}-${chunk.last} on ${workerUuid}: ${p.message ?? ""}`);
+          },
         });
         running--;
+        partial.delete(chunk);
         chunk.attempts.push({ worker: workerUuid, job_id: outcome.job_id, status: outcome.status });
         if (outcome.status === "completed") {
           chunk.result = outcome.result as Record<string, unknown>;
           framesDone += chunk.frames;
-          request.onProgress?.({ progress: framesDone, total: frames.length, message: `${framesDone} of ${frames.length} frames` });
+          report(`${framesDone} of ${frames.length} frames`);
         } else if (!stop.signal.aborted && !bus.listClients().some((c) => c.uuid === workerUuid)) {
           // Its worker is gone: the chunk goes to another, and this worker's loop ends.
           if (chunk.attempts.length >= MAX_ATTEMPTS) halt("failed", `frames ${chunk.first}-${chunk.last}: ${MAX_ATTEMPTS} workers disconnected while rendering them`);
           else queue.unshift(chunk);
           return;
         } else if (!stop.signal.aborted) {
-          halt("failed", `frames ${chunk.first}-${chunk.last} on worker ${workerUuid}: ${outcome.error}`);
+          halt(outcome.status === "timeout" ? "timeout" : "failed", `frames ${chunk.first}-${chunk.last} on worker ${workerUuid}: ${outcome.error}`);
         }
         wake();
       }
@@ -131,9 +144,9 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
-  const report = chunks.map(({ first, last, attempts }) => ({ frames: [first, last], attempts }));
-  if (verdict) return fail(verdict.status, verdict.error, { chunks: report });
-  return { ...base, status: "completed", result: { ...gather(chunks.map((c) => c.result as unknown as AnimationResult), request.params), chunks: report }, error: "" };
+  const summary = chunks.map(({ first, last, attempts }) => ({ frames: [first, last], attempts }));
+  if (verdict) return fail(verdict.status, verdict.error, { chunks: summary });
+  return { ...base, status: "completed", result: { ...gather(chunks.map((c) => c.result as unknown as AnimationResult), request.params), chunks: summary }, error: "" };
 }
 
 /** The chunks' results as one: files in frame order, the contact sheets stacked. */

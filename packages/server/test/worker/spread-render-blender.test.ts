@@ -26,9 +26,12 @@ for (const version of BLENDER_VERSIONS) {
       workers.push(...(await Promise.all([launchWorker(version, server, "spread-1"), launchWorker(version, server, "spread-2")])));
       const victim = workers[1]!;
       const pid = Number((await client.call("blender_execute_code", { code: "import os\nprint(os.getpid())", target_uuid: victim.uuid })).structured.result.stdout);
-      const pending = client.call("blender_render_animation", {
-        engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers",
-      });
+      const progress: number[] = [];
+      const pending = client.call(
+        "blender_render_animation",
+        { engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers" },
+        { onprogress: (p) => progress.push(p.progress) },
+      );
       // Killed while its first chunk renders: that chunk has to be done again elsewhere.
       await client.event((e) => e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid);
       process.kill(pid, "SIGKILL");
@@ -42,6 +45,8 @@ for (const version of BLENDER_VERSIONS) {
       const chunks = structured.result.chunks as { attempts: { worker: string; status: string }[] }[];
       assert.ok(chunks.some((c) => c.attempts.length === 2 && c.attempts[0]!.worker === victim.uuid && c.attempts[1]!.status === "completed"), JSON.stringify(chunks));
       assert.ok(result.content.some((c) => c.type === "image"), "a contact sheet");
+      assert.ok(progress.every((p, i) => i === 0 || p > progress[i - 1]!), `progress only grows: ${progress.join(" ")}`);
+      assert.equal(progress.at(-1), 24);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await client.close();

@@ -66,6 +66,7 @@ test("24 frames over two workers: every frame once, in order, both workers used,
   const image = result.content.find((c) => c.type === "image") as { data: string };
   const sheet = decodePng(Buffer.from(image.data, "base64"));
   assert.deepEqual([sheet.width, sheet.height], [16, 18], "six chunk sheets of 4 frames stacked");
+  assert.ok(progress.every((p, i) => i === 0 || p.progress > progress[i - 1]!.progress), "progress only grows");
   assert.equal(progress.at(-1)?.progress, 24);
   assert.equal(progress.at(-1)?.total, 24);
 });
