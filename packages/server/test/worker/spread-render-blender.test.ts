@@ -17,6 +17,15 @@ import { launchWorker } from "./support.js";
 /** How many render subprocesses a Blender has (they run render_subprocess.py). */
 const RENDERS = "import os\nprint(sum(1 for p in os.listdir('/proc') if p.isdigit() and b'render_subprocess.py' in open('/proc/%s/cmdline' % p, 'rb').read()))";
 
+/** The event, or a failure naming the call's outcome if the call ends first (so a failed render cannot leave the test waiting). */
+async function unlessEnded<T>(event: Promise<T>, call: Promise<{ structured: Record<string, unknown> }>): Promise<T> {
+  const ended = call.then((r) => {
+    throw new Error(`the render ended first: ${JSON.stringify(r.structured).slice(0, 2000)}`);
+  });
+  ended.catch(() => {});
+  return Promise.race([event, ended]);
+}
+
 function spreadSuite(version: BlenderVersion): void {
   describe(`an animation over two ${version} workers`, () => {
     let server: ServerProcess;
@@ -48,7 +57,8 @@ function spreadSuite(version: BlenderVersion): void {
       );
       const chunks = new Set<string>();
       while (chunks.size < 2) {
-        chunks.add((await client.event((e) => e.command === "render_animation" && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id))).job_id);
+        const event = client.event((e) => e.command === "render_animation" && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id));
+        chunks.add((await unlessEnded(event, pending)).job_id);
       }
       controller.abort();
       await assert.rejects(pending);
@@ -74,7 +84,7 @@ function spreadSuite(version: BlenderVersion): void {
       );
       // Killed while its first chunk renders: that chunk has to be done again elsewhere.
       const seen = client.events.length;
-      await client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid);
+      await unlessEnded(client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid), pending);
       process.kill(pid, "SIGKILL");
       const { structured, result } = await pending;
       assert.equal(structured.status, "completed", structured.error);
