@@ -102,7 +102,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds, toolsets: config.toolsets }, log);
   const auth = new Authenticator(tokens);
   const requests = new RateLimiter(limits.requestsPerSecond);
-  const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins };
+  const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, tls: Boolean(config.tlsCert && config.tlsKey) };
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
   sessions.onChange = addons.onChange = () => idleWatch?.();
