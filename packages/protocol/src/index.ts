@@ -53,6 +53,8 @@ export {
   sendMessage,
   jobUpdate,
   getJob,
+  JobLookup,
+  jobNotFound,
   dispatchTool,
   toolResultSchema,
   toolsFor,

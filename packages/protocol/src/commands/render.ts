@@ -31,7 +31,8 @@ const Rendered = {
 /** Renders outlive the tool's timeout: a timed-out call's job goes on and blender_get_job returns it. */
 const RENDER_NOTE = "Reports progress; past the timeout it goes on, and blender_get_job fetches it.";
 
-const WRITES_FILES = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** Destructive: the files go where the caller says, replacing what is there. */
+const WRITES_FILES = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
 
 export const renderStill = defineCommand({
   name: "render_still",
