@@ -64,4 +64,27 @@ export {
 export type { ToolDef, ToolListing } from "./tools.js";
 export { RESOURCES } from "./resources.js";
 export type { ResourceDef } from "./resources.js";
+export {
+  PROMPTS,
+  PromptError,
+  RENDER_ENGINES,
+  ASSET_SOURCES,
+  buildScene,
+  lightAndRender,
+  inspectAndFix,
+  findAndPlaceAssets,
+  definePrompt,
+  promptListing,
+  promptAvailable,
+  renderPrompt,
+} from "./prompts.js";
+export type { PromptDef, PromptListing, PromptArgument, PromptMessage, CompletionSource } from "./prompts.js";
+export {
+  MAX_COMPLETION_VALUES,
+  completeValue,
+  completeClientUuid,
+  completePromptArgument,
+  completeResourceArgument,
+} from "./completions.js";
+export type { Completion, ClientChoice, CompletionContext } from "./completions.js";
 export { PACKAGE_VERSION } from "./version.js";
