@@ -62,8 +62,8 @@ export {
   toolJsonSchema,
 } from "./tools.js";
 export type { ToolDef, ToolListing } from "./tools.js";
-export { RESOURCES } from "./resources.js";
-export type { ResourceDef } from "./resources.js";
+export { RESOURCES, RESOURCE_TEMPLATES } from "./resources.js";
+export type { ResourceDef, ResourceTemplateDef } from "./resources.js";
 export {
   PROMPTS,
   PromptError,

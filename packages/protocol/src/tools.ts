@@ -193,10 +193,11 @@ const listings = new WeakMap<ToolDef, ToolListing>();
 /**
  * JSON Schema of a tool's input ("input": what a caller may send, defaults
  * optional) or output ("output": what the server emits), as advertised: no
- * `$schema` tag, which MCP does not need and every conversation would pay for.
+ * `$schema` tag, which every conversation would pay for, so MCP reads it as
+ * its default dialect, 2020-12, which is what it is written in.
  */
 export function toolJsonSchema(schema: z.ZodObject, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-07", io }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io }) as Record<string, unknown>;
   return rest;
 }
 
