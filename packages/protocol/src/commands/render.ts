@@ -50,6 +50,8 @@ export const renderStill = defineCommand({
   omitFromToolResult: ["png_base64"],
   gate: null,
   toolset: "render",
+  // It renders a saved copy: the open scene does not change.
+  undoStep: false,
   timeout: { defaultSeconds: 120, maxSeconds: 3600 },
   example: {
     params: { engine: "cycles", max_size: 16, samples: 4 },
@@ -84,6 +86,8 @@ export const renderAnimation = defineCommand({
   omitFromToolResult: ["png_base64"],
   gate: null,
   toolset: "render",
+  // It renders a saved copy: the open scene does not change.
+  undoStep: false,
   timeout: { defaultSeconds: 300, maxSeconds: 3600 },
   example: {
     params: { frame_start: 1, frame_end: 2, max_size: 16, engine: "workbench" },
