@@ -143,10 +143,6 @@ class Workers:
         with self._lock:
             return len(self._ready)
 
-    def running(self) -> int:
-        with self._lock:
-            return len(self._tasks)
-
     def finish_ready(self) -> int:
         """Main thread: apply the fetched data and send each job's one terminal update."""
         finished = 0

@@ -15,8 +15,6 @@ log = logging.getLogger("blender_mcp_bus")
 # Patterns the Zod schemas enforce and the generated dataclasses do not.
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-# What the server may send; the rest exist but only travel the other way.
-SERVER_MESSAGES = ("welcome", "refused", "command_dispatch", "job_dispatch", "cancel", "ping", "pong", "protocol_error")
 
 
 class ProtocolFault(Exception):

@@ -32,7 +32,6 @@ export const CLOSE = {
   replaced: 4000,
   helloTimeout: 4001,
   refused: 4002,
-  heartbeat: 4003,
   rateLimited: 4004,
   authTimeout: 4005,
   shutdown: 1001,
