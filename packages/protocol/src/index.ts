@@ -1,5 +1,7 @@
 export { PRIORITIES, Priority, DEFAULT_PRIORITY, priorityRank } from "./priority.js";
-export { JobId, ClientUuid } from "./ids.js";
+export { JobId, ClientUuid, CommandName } from "./ids.js";
+export { CLOSE, MCP_CLOSE, CloseCode, McpCloseCode } from "./close-codes.js";
+export { IMAGE_FIELDS, ImageField, imageMimeType } from "./images.js";
 export { Progress } from "./progress.js";
 export {
   PROTOCOL_VERSION,
@@ -60,6 +62,17 @@ export {
   toolJsonSchema,
 } from "./tools.js";
 export type { ToolDef, ToolListing } from "./tools.js";
-export { RESOURCES } from "./resources.js";
-export type { ResourceDef } from "./resources.js";
+export { RESOURCES, RESOURCE_URIS, RESOURCE_TEMPLATES, ResourceUri, clientResourceUri } from "./resources.js";
+export type { ResourceDef, ResourceTemplate } from "./resources.js";
+export {
+  BACKPLANE_MESSAGES,
+  Routed,
+  RoutedUpdate,
+  RegistryEntry,
+  RegistryEvent,
+  RemoteEvent,
+  UnfinishedMember,
+  readBackplane,
+} from "./backplane.js";
+export type { BackplaneMessageName } from "./backplane.js";
 export { PACKAGE_VERSION } from "./version.js";

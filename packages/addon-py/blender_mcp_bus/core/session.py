@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional
 
 from ..generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
+from . import outgoing
 from .background import Background, Workers
 from .connection import Connection
 from .jobs import Job, JobQueue
@@ -123,18 +124,10 @@ class Session:
 
     def _hello(self) -> dict:
         facts = self._hello_facts or self._facts()
-        return {
-            "message_type": "hello",
-            "client_uuid": self.client_uuid,
-            "label": facts.label[:200],
-            "client_type": "blender",
-            "blender_version": facts.blender_version[:64],
-            "blend_file": facts.blend_file[:4096],
-            "addon_version": PACKAGE_VERSION,
-            "protocol_version": PROTOCOL_VERSION,
-            "commands": self.registry.names,
-            "gated": self._settings.gated,
-        }
+        return outgoing.hello(client_uuid=self.client_uuid, label=facts.label, blender_version=facts.blender_version,
+                              blend_file=facts.blend_file, addon_version=PACKAGE_VERSION,
+                              protocol_version=PROTOCOL_VERSION, commands=self.registry.names,
+                              gated=self._settings.gated)
 
     def _on_message(self, text: str) -> None:
         self.pump.handle(text)

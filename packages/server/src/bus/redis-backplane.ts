@@ -17,7 +17,19 @@
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "redis";
-import { TERMINAL_JOB_STATES, type BusEvent, type Hello, type Job, type JobUpdate, type Priority, type ServerMessage } from "@blender-mcp/protocol";
+import {
+  readBackplane,
+  TERMINAL_JOB_STATES,
+  type BackplaneMessageName,
+  type BusEvent,
+  type Job,
+  type Priority,
+  type RegistryEntry,
+  type RegistryEvent,
+  type RemoteEvent,
+  type Routed,
+  type RoutedUpdate,
+} from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
 import type { Backplane } from "./backplane.js";
 import type { AddonLink, BlenderClient } from "./client.js";
@@ -33,20 +45,7 @@ export interface RedisBackplaneOptions {
   livenessTtlMs?: number;
 }
 
-type Update = Omit<JobUpdate, "message_type">;
-
-/** What travels on a process's route channel. */
-type Routed =
-  | { kind: "to_addon"; user: string; uuid: string; origin: string; message: ServerMessage }
-  | { kind: "update"; user: string; sender: string; update: Update };
-
-interface RegistryEntry {
-  hello: Hello;
-  proc: string;
-  connected_since: string;
-}
-
-type RegistryEvent = { op: "attach"; user: string; uuid: string; entry: RegistryEntry } | { op: "detach"; user: string; uuid: string; proc: string };
+type Update = RoutedUpdate;
 
 const K = {
   alive: (proc: string) => `bmcp:proc:${proc}`,
@@ -110,7 +109,7 @@ export class RedisBackplane implements Backplane {
   /** Jobs routed to a Blender here from another process: where its updates go back to. */
   private readonly relays = new Map<string, { origin: string; user: string; uuid: string }>();
   /** Users whose job events are listened to here, with how many listeners, and the subscription. */
-  private readonly listening = new Map<string, { count: number; subscribed: Promise<void>; listener: (m: string) => void }>();
+  private readonly listening = new Map<string, { count: number; subscribed: Promise<void>; listener: (m: string, channel: string) => void }>();
   /** blender_get_job calls waiting here for a job another process settles. */
   private readonly watchers = new Map<string, Set<() => void>>();
   /** Dead processes already dealt with here. */
@@ -139,14 +138,14 @@ export class RedisBackplane implements Backplane {
   async start(hub: Hub): Promise<void> {
     this.hub = hub;
     await Promise.all(this.clients.map((c) => c.connect()));
-    await this.routeIn.subscribe(K.route(this.processId), (m) => this.onRouted(JSON.parse(m) as Routed));
-    await this.sub.subscribe(K.registry, (m) => this.onRegistry(JSON.parse(m) as RegistryEvent));
+    await this.routeIn.subscribe(K.route(this.processId), this.routedIn);
+    await this.sub.subscribe(K.registry, this.registryIn);
     await this.beat();
     await this.cmd.sAdd(K.procs, this.processId);
     for (const user of await this.cmd.sMembers(K.users)) {
       for (const [uuid, raw] of Object.entries(await this.cmd.hGetAll(K.clients(user)))) {
-        const entry = JSON.parse(raw) as RegistryEntry;
-        if (entry.proc !== this.processId && (await this.cmd.exists(K.alive(entry.proc)))) this.onRegistry({ op: "attach", user, uuid, entry });
+        const entry = this.read("registry_entry", raw, K.clients(user));
+        if (entry && entry.proc !== this.processId && (await this.cmd.exists(K.alive(entry.proc)))) this.onRegistry({ op: "attach", user, uuid, entry });
       }
     }
     await this.sweep();
@@ -162,6 +161,33 @@ export class RedisBackplane implements Backplane {
       return -1;
     });
   }
+
+  /**
+   * Another process's message, checked against the protocol's schema: a
+   * malformed one (a peer of another version, a stray PUBLISH) is logged and
+   * dropped, and nothing it carried is acted on.
+   */
+  private read<N extends BackplaneMessageName>(name: N, text: string, where: string) {
+    const read = readBackplane(name, text);
+    if (read.ok) return read.value;
+    this.log.warn("backplane.malformed", { message: name, where, reason: read.reason });
+    return undefined;
+  }
+
+  private readonly routedIn = (text: string, channel: string) => {
+    const routed = this.read("routed", text, channel);
+    if (routed) this.onRouted(routed);
+  };
+
+  private readonly registryIn = (text: string, channel: string) => {
+    const event = this.read("registry_event", text, channel);
+    if (event) this.onRegistry(event);
+  };
+
+  private readonly eventIn = (text: string, channel: string) => {
+    const event = this.read("remote_event", text, channel);
+    if (event) this.onEvent(event);
+  };
 
   private async beat(): Promise<void> {
     await this.cmd.set(K.alive(this.processId), "1", { expiration: { type: "PX", value: this.livenessTtlMs } });
@@ -188,16 +214,18 @@ export class RedisBackplane implements Backplane {
 
   private async adoptFrom(dead: string): Promise<void> {
     // Updates still addressed to the dead process (Blenders elsewhere finishing its jobs) come here now.
-    await this.routeIn.subscribe(K.route(dead), (m) => this.onRouted(JSON.parse(m) as Routed));
+    await this.routeIn.subscribe(K.route(dead), this.routedIn);
     for (const user of await this.cmd.sMembers(K.users)) {
       for (const [uuid, raw] of Object.entries(await this.cmd.hGetAll(K.clients(user)))) {
-        if ((JSON.parse(raw) as RegistryEntry).proc === dead) await DELETE_IF_OWNED.run(this.cmd, { keys: [K.clients(user)], arguments: [uuid, dead] });
+        if (this.read("registry_entry", raw, K.clients(user))?.proc === dead) await DELETE_IF_OWNED.run(this.cmd, { keys: [K.clients(user)], arguments: [uuid, dead] });
       }
     }
     let adopted = 0;
     for (const m of await this.cmd.sMembers(K.unfinished(dead))) {
-      const [user, jobId] = JSON.parse(m) as [string, string];
       await this.cmd.sMove(K.unfinished(dead), K.unfinished(this.processId), m);
+      const named = this.read("unfinished_member", m, K.unfinished(dead));
+      if (!named) continue;
+      const [user, jobId] = named;
       const job = await this.readJob(user, jobId);
       if (!job || isTerminal(job.status)) continue;
       this.hub!.bus(user).adopt({ ...job, user_id: user }, this.options.lostGraceMs, `server process ${dead} died`);
@@ -314,7 +342,7 @@ export class RedisBackplane implements Backplane {
       current.count++;
       return current.subscribed;
     }
-    const listener = (m: string) => this.onEvent(JSON.parse(m));
+    const listener = this.eventIn;
     const subscribed = this.sub.subscribe(K.events(userId), listener).catch((e: Error) => this.log.warn("redis.subscribe_failed", { error: e.message }));
     this.listening.set(userId, { count: 1, subscribed, listener });
     return subscribed;
@@ -328,7 +356,7 @@ export class RedisBackplane implements Backplane {
     void this.sub.unsubscribe(K.events(userId), current.listener).catch((e: Error) => this.log.warn("redis.unsubscribe_failed", { error: e.message }));
   }
 
-  private onEvent({ proc, user, priority, event }: { proc: string; user: string; priority: Priority; event: BusEvent }): void {
+  private onEvent({ proc, user, priority, event }: RemoteEvent): void {
     if (proc === this.processId) return;
     this.hub!.existing(user)?.deliverRemote(priority, event);
     if (event.kind === "job_update" && event.job_id && isTerminal(event.status ?? "")) {
@@ -339,7 +367,9 @@ export class RedisBackplane implements Backplane {
   private async readJob(userId: string, jobId: string): Promise<Job | undefined> {
     const [status, raw] = await this.cmd.hmGet(K.job(userId, jobId), ["status", "job"]);
     if (!status || !raw) return undefined;
-    return { ...(JSON.parse(raw) as Job), status: status as Job["status"] };
+    const job = this.read("job_record", raw, K.job(userId, jobId));
+    // The status field is authoritative: a terminal one is never overwritten (SAVE_JOB).
+    return job && { ...job, status: status as Job["status"] };
   }
 
   async findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {

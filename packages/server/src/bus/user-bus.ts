@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import {
   BUS_LOGGER,
+  CLOSE,
+  RESOURCE_URIS,
   TERMINAL_JOB_STATES,
   type BusEvent,
   type ClientSummary,
@@ -65,8 +67,8 @@ export interface JobRecord extends Job {
   progressListeners: Set<(p: Progress) => void>;
 }
 
-export const CLIENTS_URI = "blender://clients";
-export const JOBS_URI = "blender://jobs";
+export const CLIENTS_URI = RESOURCE_URIS.clients;
+export const JOBS_URI = RESOURCE_URIS.jobs;
 
 const isTerminal = (s: JobState) => TERMINAL_JOB_STATES.includes(s);
 
@@ -101,7 +103,7 @@ export class UserBus {
     const previous = this.clients.get(hello.client_uuid);
     if (previous) {
       this.detach(previous, "replaced by a new connection from the same Blender");
-      previous.link.close(4000, "replaced by a new connection");
+      previous.link.close(CLOSE.replaced, "replaced by a new connection");
     }
     const elsewhere = this.remote.get(hello.client_uuid);
     if (elsewhere) this.detachRemote(hello.client_uuid, elsewhere.processId, "it reconnected to another server process");
@@ -120,7 +122,7 @@ export class UserBus {
     const local = this.clients.get(uuid);
     if (local) {
       this.detach(local, `reconnected to server process ${processId}`);
-      local.link.close(4000, "replaced by a new connection");
+      local.link.close(CLOSE.replaced, "replaced by a new connection");
     }
     const previous = this.remote.get(uuid);
     if (previous) this.detachRemote(uuid, previous.processId, `reconnected to server process ${processId}`);
