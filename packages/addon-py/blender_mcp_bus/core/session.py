@@ -9,7 +9,7 @@ from typing import Callable, Iterable, List, Optional
 
 from ..generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
 from . import outgoing
-from .background import Background, Workers
+from .background import AtCapacity, Background, Workers
 from .connection import Connection
 from .jobs import Job, JobQueue
 from .pump import Pump
@@ -89,7 +89,11 @@ class Session:
             if isinstance(result, Background):
                 if step is not None:
                     result.apply = self._as_undo_step(result.apply, step)
-                self.workers.start(job.job_id, result)
+                try:
+                    self.workers.start(job.job_id, result, job.command)
+                except AtCapacity as full:
+                    # A handler's main-thread phase only reads: nothing to roll back.
+                    self.reporter.failed(job.job_id, str(full))
                 return
         except JobFailed as failure:
             self.reporter.failed(job.job_id, self._roll_back(step, str(failure)), failure.result)
