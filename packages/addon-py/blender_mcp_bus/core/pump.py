@@ -45,7 +45,7 @@ def decode(text: str) -> Tuple[str, Any]:
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ProtocolFault("invalid_message", "%s: %s" % (message_type, error or type(error).__name__), job_id)
     if job_id is not None and not ID_PATTERN.match(job_id):
-        raise ProtocolFault("invalid_message", "%s: job_id must be 1-128 of A-Z a-z 0-9 . _ : -" % message_type, job_id)
+        raise ProtocolFault("invalid_message", "%s: job_id must match %s" % (message_type, ID_PATTERN.pattern), job_id)
     if message_type == "command_dispatch" and not COMMAND_NAME_PATTERN.match(message.command):
         raise ProtocolFault("invalid_message", "command_dispatch: malformed command name", job_id)
     if message_type == "job_dispatch" and not message.script:
