@@ -6,28 +6,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createClient } from "redis";
-import { COMMAND_LIST, PROTOCOL_VERSION, type Hello, type ServerMessage } from "@blender-mcp/protocol";
+import type { ServerMessage } from "@blender-mcp/protocol";
 import { Hub } from "../../src/bus/hub.js";
 import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 import { RedisBackplane } from "../../src/bus/redis-backplane.js";
 import { JOBS_URI } from "../../src/bus/user-bus.js";
 import { createLogger } from "../../src/log.js";
+import { hello } from "../support/hello.js";
 import { redisSkipReason, startRedis } from "./support.js";
 
 const skip = redisSkipReason() ?? false;
-
-const hello = (uuid: string): Hello => ({
-  message_type: "hello",
-  client_uuid: uuid,
-  label: uuid,
-  client_type: "test",
-  blender_version: "4.2.0",
-  blend_file: "",
-  addon_version: "0.1.0",
-  protocol_version: PROTOCOL_VERSION,
-  commands: COMMAND_LIST.map((c) => c.name),
-  gated: [],
-});
 
 /** A process whose warnings are kept, with a way to wait for the nth "backplane.malformed". */
 async function joined(url: string) {
