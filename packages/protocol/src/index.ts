@@ -1,5 +1,7 @@
 export { PRIORITIES, Priority, DEFAULT_PRIORITY, priorityRank } from "./priority.js";
-export { JobId, ClientUuid } from "./ids.js";
+export { JobId, ClientUuid, CommandName } from "./ids.js";
+export { CLOSE, MCP_CLOSE, CloseCode, McpCloseCode } from "./close-codes.js";
+export { IMAGE_FIELDS, ImageField, imageMimeType } from "./images.js";
 export { Progress } from "./progress.js";
 export {
   PROTOCOL_VERSION,
@@ -62,8 +64,8 @@ export {
   toolJsonSchema,
 } from "./tools.js";
 export type { ToolDef, ToolListing } from "./tools.js";
-export { RESOURCES, RESOURCE_TEMPLATES } from "./resources.js";
-export type { ResourceDef, ResourceTemplateDef } from "./resources.js";
+export { RESOURCES, RESOURCE_URIS, RESOURCE_TEMPLATES, TEMPLATE_URIS, ResourceUri, clientResourceUri } from "./resources.js";
+export type { ResourceDef, ResourceTemplateDef, TemplateUri } from "./resources.js";
 export {
   PROMPTS,
   PromptError,
@@ -87,4 +89,15 @@ export {
   completeResourceArgument,
 } from "./completions.js";
 export type { Completion, ClientChoice, CompletionContext } from "./completions.js";
+export {
+  BACKPLANE_MESSAGES,
+  Routed,
+  RoutedUpdate,
+  RegistryEntry,
+  RegistryEvent,
+  RemoteEvent,
+  UnfinishedMember,
+  readBackplane,
+} from "./backplane.js";
+export type { BackplaneMessageName } from "./backplane.js";
 export { PACKAGE_VERSION } from "./version.js";

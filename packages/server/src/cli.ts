@@ -52,7 +52,8 @@ Options (environment variable in brackets):
   --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
   --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
   --redis URL             share users' buses with other serve processes through Redis [BLENDER_MCP_REDIS_URL]
-                          (redis://host:6379); jobs are then recorded there, not in SQLite
+                          (redis://host:6379); each process still records its jobs in SQLite (--job-store),
+                          Redis holds a shared copy for the others
   --toolsets LIST         tool groups to advertise [BLENDER_MCP_TOOLSETS] (default core; "all", or core plus any of
                           ${TOOLSETS.filter((t) => !(CORE_TOOLSETS as readonly string[]).includes(t)).join(", ")});
                           a client may pick its own with /mcp?toolsets=LIST

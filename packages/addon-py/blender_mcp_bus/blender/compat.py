@@ -52,11 +52,6 @@ def read_rgb(framebuffer, width: int, height: int) -> bytes:
         return bytes(buffer.to_list())
 
 
-def is_extension(package: str) -> bool:
-    """Installed as a 4.2+ extension (bl_ext.<repo>.<id>) rather than a legacy addon."""
-    return package.startswith("bl_ext.")
-
-
 def prepare_gltf_import() -> None:
     """Blender 3.4's glTF importer uses numpy.bool, which numpy 1.24 removed.
     Official 3.4 builds bundle an older numpy; Blenders that use the system's

@@ -1,6 +1,6 @@
 """Blender startup script for test launchers:
 
-    blender --factory-startup --python packages/addon-py/testing/startup.py
+    blender --factory-startup --python packages/addon-py/blender_startup/startup.py
 
 Installs the addon from a zip as a user would, sets its preferences, and
 connects. Environment:

@@ -9,8 +9,8 @@ from blender_mcp_bus.core import websocket as ws
 from blender_mcp_bus.core.session import HostFacts, Session
 from blender_mcp_bus.core.settings import Settings
 from blender_mcp_bus.generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
-from tests.fake_handlers import make_registry
-from tests.wsserver import WsServer, close_frame
+from py_unit.fake_handlers import make_registry
+from py_unit.wsserver import WsServer, close_frame
 
 WAIT = 5
 TOKEN = "bmcp_test-token"

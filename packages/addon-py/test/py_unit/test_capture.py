@@ -1,5 +1,9 @@
+import io
+import sys
+import threading
 import unittest
 
+from blender_mcp_bus.core import capture
 from blender_mcp_bus.core.capture import BoundedText, run_source, truncation_mark
 
 
@@ -70,6 +74,67 @@ class RunSourceTest(unittest.TestCase):
     def test_exit_does_not_end_the_process(self):
         outcome = run_source("import sys\nsys.exit(3)", "<j>", {}, 1000)
         self.assertIn("SystemExit: 3", outcome.error)
+
+
+class OtherThreadsTest(unittest.TestCase):
+    """Output of threads other than the job's never lands in the job's stdout."""
+
+    def setUp(self):
+        capture.uninstall()
+        self.saved = sys.stdout, sys.stderr
+        self.console, self.console_err = io.StringIO(), io.StringIO()
+        sys.stdout, sys.stderr = self.console, self.console_err
+
+    def tearDown(self):
+        capture.uninstall()
+        sys.stdout, sys.stderr = self.saved
+
+    def test_a_thread_printing_while_a_job_runs_writes_to_the_console_not_the_job(self):
+        started, printed = threading.Event(), threading.Event()
+
+        def socket_thread():
+            started.wait(5)
+            print("[mcp-bus] socket thread line")
+            sys.stderr.write("socket thread error\n")
+            printed.set()
+
+        other = threading.Thread(target=socket_thread)
+        other.start()
+        source = "print('mine')\nstarted.set()\nassert printed.wait(5)\nprint('mine again')"
+        outcome = run_source(source, "<j>", {"started": started, "printed": printed}, 1000)
+        other.join(5)
+        self.assertIsNone(outcome.error)
+        self.assertEqual(outcome.stdout, "mine\nmine again\n")
+        self.assertEqual(outcome.stderr, "")
+        self.assertEqual(self.console.getvalue(), "[mcp-bus] socket thread line\n")
+        self.assertEqual(self.console_err.getvalue(), "socket thread error\n")
+
+    def test_the_streams_are_installed_once_not_swapped_per_job(self):
+        run_source("print(1)", "<a>", {}, 100)
+        installed = sys.stdout
+        self.assertTrue(getattr(installed, "mcp_thread_routed", False))
+        outcome = run_source("print(2)", "<b>", {}, 100)
+        self.assertIs(sys.stdout, installed)
+        self.assertEqual(outcome.stdout, "2\n")
+        print("after the jobs")
+        self.assertEqual(self.console.getvalue(), "after the jobs\n")
+        capture.uninstall()
+        self.assertIs(sys.stdout, self.console)
+
+    def test_two_jobs_on_two_threads_each_capture_their_own(self):
+        both = threading.Barrier(2, timeout=5)
+        outcomes = {}
+
+        def job(name):
+            outcomes[name] = run_source("print(name)\nboth.wait()\nprint(name)", "<%s>" % name,
+                                        {"name": name, "both": both}, 100)
+
+        threads = [threading.Thread(target=job, args=(n,)) for n in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(5)
+        self.assertEqual((outcomes["a"].stdout, outcomes["b"].stdout), ("a\na\n", "b\nb\n"))
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ import unittest
 from blender_mcp_bus.core.jobs import SCRIPT, Job
 from blender_mcp_bus.core.registry import JobFailed, Registry
 from blender_mcp_bus.generated.catalog import COMMANDS, GATES
-from tests.fake_handlers import make_registry
+from py_unit.fake_handlers import make_registry
 
-ADDON = os.path.join(os.path.dirname(__file__), "..", "blender_mcp_bus")
-SCHEMAS = os.path.join(os.path.dirname(__file__), "..", "..", "protocol", "schemas", "commands")
+ADDON = os.path.join(os.path.dirname(__file__), "..", "..", "blender_mcp_bus")
+SCHEMAS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "protocol", "schemas", "commands")
 
 
 def real_handlers():

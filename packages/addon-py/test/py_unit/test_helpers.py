@@ -12,7 +12,7 @@ from blender_mcp_bus.core.png import decode_png_size, encode_png, fit_size
 from blender_mcp_bus.core.settings import Settings, gate_reason
 from blender_mcp_bus.core.values import jsonable, name_filter, page
 
-ADDON_ROOT = os.path.join(os.path.dirname(__file__), "..")
+ADDON_ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
 class SettingsTest(unittest.TestCase):

@@ -3,7 +3,7 @@ import unittest
 
 from blender_mcp_bus.generated import protocol_types as pt
 from blender_mcp_bus.generated.catalog import COMMANDS, MESSAGES, PACKAGE_VERSION, PROTOCOL_VERSION
-from tests.fake_handlers import EXAMPLES
+from py_unit.fake_handlers import EXAMPLES
 
 SAMPLES = {
     "auth_begin": {"message_type": "auth_begin", "protocol_version": PROTOCOL_VERSION, "key_id": "697f4a595b766c12",

@@ -5,7 +5,7 @@ from blender_mcp_bus.core.jobs import SCRIPT, Job
 from blender_mcp_bus.core.session import HostFacts, Session
 from blender_mcp_bus.core.undo import UNAVAILABLE, parse_undo_steps, step_name
 from blender_mcp_bus.generated.catalog import COMMANDS
-from tests.fake_handlers import make_registry
+from py_unit.fake_handlers import make_registry
 
 
 class RecordingUndo:

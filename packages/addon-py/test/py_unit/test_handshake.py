@@ -9,8 +9,8 @@ from blender_mcp_bus.core import handshake
 from blender_mcp_bus.core.connection import insecure_url_refusal
 from blender_mcp_bus.core.session import HostFacts, Session
 from blender_mcp_bus.core.settings import Settings, with_env
-from tests.fake_handlers import make_registry
-from tests.wsserver import WsServer
+from py_unit.fake_handlers import make_registry
+from py_unit.wsserver import WsServer
 
 WAIT = 5
 TOKEN = "bmcp_test-token"

@@ -4,7 +4,7 @@ import struct
 import unittest
 
 from blender_mcp_bus.core import websocket as ws
-from tests.wsserver import WsServer, close_frame
+from py_unit.wsserver import WsServer, close_frame
 
 
 class FrameEncodingTest(unittest.TestCase):
