@@ -63,6 +63,8 @@ export interface JobRecord extends Job {
   done: Promise<JobRecord>;
   timer: NodeJS.Timeout | null;
   progressListeners: Set<(p: Progress) => void>;
+  /** What was asked for (params or script), for the live page's job detail; absent on jobs read back from the store. */
+  request?: JobRequest;
 }
 
 export const CLIENTS_URI = "blender://clients";
@@ -221,6 +223,7 @@ export class UserBus {
       done: this.waiter.register(this.userId, jobId),
       timer: null,
       progressListeners: new Set(),
+      request,
     };
     const shared = this.plane?.jobSaved(this.userId, UserBus.view(job)) ?? Promise.resolve();
     this.jobs.set(jobId, job);
@@ -305,9 +308,9 @@ export class UserBus {
     return n;
   }
 
-  /** The caller stopped waiting (MCP cancellation): end the job and tell the addon. */
-  cancel(job: JobRecord, reason: string): void {
-    if (this.finish(job, "cancelled", null, reason)) this.sendCancel(job, reason);
+  /** The caller stopped waiting (MCP cancellation), or a person pressed cancel on the live page (failed): end the job and tell the addon. */
+  cancel(job: JobRecord, reason: string, status: "cancelled" | "failed" = "cancelled"): void {
+    if (this.finish(job, status, null, reason)) this.sendCancel(job, reason);
   }
 
   private expire(job: JobRecord): void {
@@ -465,7 +468,7 @@ export class UserBus {
 
   /** The public view of a job (what blender_get_job returns). */
   static view(job: JobRecord): Job {
-    const { origin: _o, done: _d, timer: _t, progressListeners: _p, ...view } = job;
+    const { origin: _o, done: _d, timer: _t, progressListeners: _p, request: _r, ...view } = job;
     return view;
   }
 }
