@@ -1,0 +1,44 @@
+/**
+ * Real Chromium for page tests: Debian's `chromium`, driven by puppeteer-core
+ * through its executable path (nothing downloads a browser). Screenshots go
+ * to test-artifacts/ at the repository root (gitignored).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const ARTIFACTS = join(import.meta.dirname, "../../../../test-artifacts/page");
+
+/** Why page tests cannot run here, or null; with REQUIRE_BROWSER=1 a missing browser fails instead. */
+export function browserMissing(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.REQUIRE_BROWSER === "1") throw new Error(why);
+  return why;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root (CI, containers) cannot use Chromium's sandbox.
+    args: [...(process.getuid?.() === 0 ? ["--no-sandbox"] : []), "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+    defaultViewport: { width: 1280, height: 760 },
+  });
+}
+
+/** Saves a PNG of the page as a test artifact; returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`) as `${string}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The one-time link `serve` logged at start. */
+export function servedLink(logs: Record<string, unknown>[]): string {
+  const entry = logs.find((l) => l.event === "page.link");
+  if (!entry) throw new Error(`serve logged no page.link: ${JSON.stringify(logs)}`);
+  return entry.url as string;
+}
