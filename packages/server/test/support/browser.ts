@@ -32,7 +32,9 @@ export async function launchBrowser(): Promise<Browser> {
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`) as `${string}.png`;
-  await page.screenshot({ path, fullPage: true });
+  // Down to the end of the content: the empty dark space below says nothing.
+  const { width, height } = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: Math.ceil(document.querySelector("main")?.getBoundingClientRect().bottom ?? 0) }));
+  await page.screenshot({ path, clip: { x: 0, y: 0, width, height: Math.max(height, 120) }, captureBeyondViewport: true });
   return path;
 }
 
