@@ -30,6 +30,8 @@ export interface SessionSink {
   readonly id: string;
   notify(logger: typeof BUS_LOGGER, level: Priority, data: BusEvent): void;
   resourceUpdated(uri: string): void;
+  /** A job entered the queue (MCP sessions hear of it at its first update; the live page shows it at once). */
+  jobQueued?(job: JobRecord): void;
 }
 
 export interface BusOptions {
@@ -249,6 +251,7 @@ export class UserBus {
         client.link.send(message);
       }),
     );
+    for (const id of this.subscriptions.get(JOBS_URI) ?? []) this.sessions.get(id)?.jobQueued?.(job);
     return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
   }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { BusEvent } from "@blender-mcp/protocol";
-import { CLIENTS_URI, JOBS_URI, type SessionSink, type UserBus } from "../bus/user-bus.js";
+import { CLIENTS_URI, JOBS_URI, type JobRecord, type SessionSink, type UserBus } from "../bus/user-bus.js";
 import { isTerminal, pageClient, pageJob, pageJobFromEvent, pngOf, type PageClient, type PageJob } from "./views.js";
 
 /** Jobs the page remembers (newest kept): enough for a screenful and its scrollback. */
@@ -97,6 +97,10 @@ export class Feed implements SessionSink {
     }
     // Queue depth and busy/idle follow every job event.
     this.broadcast("clients", this.clients());
+  }
+
+  jobQueued(job: JobRecord): void {
+    this.jobChanged(pageJob(job));
   }
 
   resourceUpdated(uri: string): void {

@@ -98,11 +98,16 @@ export function createPage(options: PageOptions): Page {
   };
 
   const login = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    // A link opened from another site is not the user's own click from the terminal.
-    if (req.headers["sec-fetch-site"] === "cross-site") return send(res, 403, "text/html; charset=utf-8", notSignedIn("This link was opened from another site."));
-    const session = sessions.redeem(url.searchParams.get("code") ?? "");
+    const code = url.searchParams.get("code") ?? "";
+    // A link opened from another site is not the user's own click from the terminal; it is spent all the same.
+    if (req.headers["sec-fetch-site"] === "cross-site") {
+      sessions.discard(code);
+      log.warn("page.login_refused", { reason: "cross-site" });
+      return send(res, 403, "text/html; charset=utf-8", notSignedIn("This link was opened from another site, so it was refused and is now spent."));
+    }
+    const session = sessions.redeem(code);
     if (!session) {
-      log.warn("page.login_refused", {});
+      log.warn("page.login_refused", { reason: "used or expired" });
       return send(res, 403, "text/html; charset=utf-8", notSignedIn("This link was already used or has expired: each link works once."));
     }
     res.writeHead(303, { ...SECURITY_HEADERS, location: "/", "set-cookie": PageSessions.cookie(session, options.scheme === "https") }).end();

@@ -59,6 +59,10 @@ export class PageSessions {
     return id;
   }
 
+  discard(code: string): void {
+    this.codes.delete(code);
+  }
+
   /** The user behind a request's cookie, or null. */
   userOf(cookieHeader: string | undefined): string | null {
     const id = readCookie(cookieHeader, COOKIE_NAME);

@@ -19,10 +19,10 @@ const run = promisify(execFile);
 const WAIT = { timeout: 30_000 };
 const skip = browserMissing();
 
-/** The status of a POST sent with exactly these headers, Host included. */
-function rawPost(url: string, headers: Record<string, string>): Promise<number> {
+/** The status of a request sent with exactly these headers, Host included (fetch sets some itself). */
+function rawRequest(method: string, url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers, setHost: false }, (res) => {
+    const req = request(url, { method, headers, setHost: false }, (res) => {
       res.resume();
       resolve(res.statusCode!);
     });
@@ -102,6 +102,10 @@ describe("live page", { skip: skip ?? false }, () => {
     const { stdout } = await run(process.execPath, [CLI, "open", "--print", "--port", String(server.port), "--data-dir", server.dataDir]);
     assert.match(stdout.trim(), new RegExp(`^${server.baseUrl}/page/login\\?code=[\\w-]{40,}$`));
     assert.notEqual(stdout.trim(), servedLink(server.logs));
+    const host = new URL(server.baseUrl).host;
+    assert.equal(await rawRequest("GET", stdout.trim(), { host, "sec-fetch-site": "cross-site" }), 403, "a link opened from another site");
+    assert.equal(await rawRequest("GET", stdout.trim(), { host, "sec-fetch-site": "none" }), 403, "...is spent all the same");
+    assert.equal(await rawRequest("GET", `${server.baseUrl}/page/api/events`, { host }), 401, "no cookie, no event stream");
     assert.equal((await mintLink("bmcp_wrong")).status, 401);
     assert.equal((await mintLink(server.token, { origin: "http://evil.example" })).status, 403);
   });
@@ -180,6 +184,26 @@ describe("live page", { skip: skip ?? false }, () => {
     assert.ok(path.endsWith("after-cancel.png"));
   });
 
+  test("a job queued behind another shows at once, counts in the queue, and is cancelled before it runs", async () => {
+    // The fake runs one job at a time, as Blender's main thread does: a slow one holds the next in the queue.
+    blender.behaveOnce("get_object_info", { kind: "slow", ms: 6000 });
+    const first = alice.call("blender_get_object_info", { name: "Cube" });
+    const runningButton = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
+    const second = alice.call("blender_get_scene_info");
+    const queuedButton = await page.waitForSelector('tr.job[data-status="queued"] button.cancel', WAIT);
+    const queuedId = await queuedButton!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
+    await page.waitForFunction(() => document.querySelector("li.client .queue")?.textContent === "2", WAIT);
+    await queuedButton!.click();
+    const { structured } = await second;
+    assert.equal(structured.job_id, queuedId);
+    assert.equal(structured.status, "failed");
+    assert.match(structured.error, /live page/);
+    await runningButton!.click();
+    assert.equal((await first).structured.status, "failed");
+    await page.waitForFunction(() => document.querySelector("li.client .queue")?.textContent === "0", WAIT);
+    assert.equal(blender.started.includes(queuedId), false, "the queued job never ran");
+  });
+
   test("the cancel POST needs the cookie and the page's own Origin", async () => {
     blender.behaveOnce("get_object_info", { kind: "never" });
     const call = alice.call("blender_get_object_info", { name: "Cube" });
@@ -191,7 +215,7 @@ describe("live page", { skip: skip ?? false }, () => {
     assert.equal((await post({ origin: server.baseUrl })).status, 401, "no cookie");
     assert.equal((await post({ cookie })).status, 403, "no Origin");
     assert.equal((await post({ cookie, origin: "http://evil.example" })).status, 403, "a foreign Origin");
-    assert.equal(await rawPost(cancelUrl, { cookie, origin: "http://evil.example:80", host: "evil.example" }), 403, "a rebound Host (fetch cannot set Host)");
+    assert.equal(await rawRequest("POST", cancelUrl, { cookie, origin: "http://evil.example:80", host: "evil.example" }), 403, "a rebound Host (fetch cannot set Host)");
     assert.equal((await shown(page)).jobs.find((j) => j.id === jobId)?.status, "running", "none of those touched the job");
     assert.equal((await post({ cookie, origin: server.baseUrl })).status, 200);
     assert.equal((await call).structured.status, "failed");
