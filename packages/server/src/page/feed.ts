@@ -13,6 +13,7 @@ import { isTerminal, pageClient, pageJob, pageJobFromEvent, pngOf, type PageClie
 
 /** Jobs the page remembers (newest kept): enough for a screenful and its scrollback. */
 const MAX_JOBS = 200;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export interface Snapshot {
   user: string;
@@ -123,6 +124,8 @@ export class Feed implements SessionSink {
   }
 
   private send(res: ServerResponse, event: string, data: unknown): void {
+    // A browser that stops reading is cut off rather than buffered for: it reconnects and starts from a snapshot.
+    if (res.writableLength > MAX_BUFFERED_BYTES) return void res.destroy();
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 }
