@@ -10,7 +10,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { blenderSkipReason } from "../../../../tools/blender/launch.js";
 import { blenderKind } from "../contract/blender-kind.js";
 import type { Peer } from "../contract/peer.js";
-import { browserMissing, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 
@@ -104,11 +104,10 @@ describe("live page with Blender 3.4", { skip: skip ?? false }, () => {
   test("a render cancelled on the page ends failed, naming the page", async () => {
     const call = client.call("blender_render_still", { engine: "cycles", samples: 65536, resolution_x: 64, resolution_y: 48 });
     // Once it reports progress, the render process is rendering.
-    const button = await page.waitForSelector('tr.job[data-status="running"]:has(progress[value]) button.cancel', WAIT);
-    const jobId = await button!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
+    const { button, jobId } = await cancellableJob(page, "running", ":has(progress[value])", WAIT.timeout);
     await page.mouse.move(0, 0);
     await saveScreenshot(page, "blender-3.4-rendering");
-    await button!.click();
+    await button.click();
     const { structured } = await call;
     assert.equal(structured.job_id, jobId);
     assert.equal(structured.status, "failed");

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { FakeAddon } from "@blender-mcp/fake-addon";
 import { redisSkipReason, startRedis, type RedisProcess } from "../scale-out/support.js";
-import { browserMissing, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 
@@ -82,9 +82,8 @@ describe("live page across server processes (--redis)", { skip: skip ?? false },
   test("cancel on the page reaches a Blender on the other process; a job held there is refused with the reason", async () => {
     blender.behaveOnce("get_object_info", { kind: "never" });
     const mine = onA.call("blender_get_object_info", { name: "Cube" });
-    const button = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
-    const jobId = await button!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
-    await button!.click();
+    const { button, jobId } = await cancellableJob(page, "running");
+    await button.click();
     const { structured } = await mine;
     assert.equal(structured.job_id, jobId);
     assert.equal(structured.status, "failed");
@@ -95,9 +94,8 @@ describe("live page across server processes (--redis)", { skip: skip ?? false },
 
     blender.behaveOnce("get_object_info", { kind: "never" });
     const theirs = onB.call("blender_get_object_info", { name: "Cube", timeout_seconds: 20 });
-    const other = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
-    const theirId = await other!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
-    const cookie = (await page.browserContext().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const { button: other, jobId: theirId } = await cancellableJob(page, "running");
+    const cookie = await cookieHeader(page);
     const refused = await fetch(`${a.baseUrl}/page/api/jobs/${theirId}/cancel`, { method: "POST", headers: { cookie, origin: a.baseUrl } });
     assert.equal(refused.status, 409);
     assert.match(((await refused.json()) as { error: string }).error, /another server process/);

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { FakeAddon } from "@blender-mcp/fake-addon";
-import { browserMissing, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "../support/server-process.js";
 
@@ -167,10 +167,9 @@ describe("live page", { skip: skip ?? false }, () => {
   test("cancel on the page ends a running job failed, naming the page", async () => {
     blender.behaveOnce("get_object_info", { kind: "never" });
     const call = alice.call("blender_get_object_info", { name: "Cube" });
-    const button = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
-    const jobId = await button!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
+    const { button, jobId } = await cancellableJob(page, "running");
     await saveScreenshot(page, "before-cancel");
-    await button!.click();
+    await button.click();
     const { structured } = await call;
     assert.equal(structured.job_id, jobId);
     assert.equal(structured.status, "failed");
@@ -188,17 +187,16 @@ describe("live page", { skip: skip ?? false }, () => {
     // The fake runs one job at a time, as Blender's main thread does: a slow one holds the next in the queue.
     blender.behaveOnce("get_object_info", { kind: "slow", ms: 6000 });
     const first = alice.call("blender_get_object_info", { name: "Cube" });
-    const runningButton = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
+    const { button: runningButton } = await cancellableJob(page, "running");
     const second = alice.call("blender_get_scene_info");
-    const queuedButton = await page.waitForSelector('tr.job[data-status="queued"] button.cancel', WAIT);
-    const queuedId = await queuedButton!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
+    const { button: queuedButton, jobId: queuedId } = await cancellableJob(page, "queued");
     await page.waitForFunction(() => document.querySelector("li.client .queue")?.textContent === "2", WAIT);
-    await queuedButton!.click();
+    await queuedButton.click();
     const { structured } = await second;
     assert.equal(structured.job_id, queuedId);
     assert.equal(structured.status, "failed");
     assert.match(structured.error, /live page/);
-    await runningButton!.click();
+    await runningButton.click();
     assert.equal((await first).structured.status, "failed");
     await page.waitForFunction(() => document.querySelector("li.client .queue")?.textContent === "0", WAIT);
     assert.equal(blender.started.includes(queuedId), false, "the queued job never ran");
@@ -207,9 +205,8 @@ describe("live page", { skip: skip ?? false }, () => {
   test("the cancel POST needs the cookie and the page's own Origin", async () => {
     blender.behaveOnce("get_object_info", { kind: "never" });
     const call = alice.call("blender_get_object_info", { name: "Cube" });
-    const button = await page.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
-    const jobId = await button!.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
-    const cookie = (await page.browserContext().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const { button, jobId } = await cancellableJob(page, "running");
+    const cookie = await cookieHeader(page);
     const cancelUrl = `${server.baseUrl}/page/api/jobs/${jobId}/cancel`;
     const post = (headers: Record<string, string>) => fetch(cancelUrl, { method: "POST", headers });
     assert.equal((await post({ origin: server.baseUrl })).status, 401, "no cookie");
@@ -241,7 +238,7 @@ describe("live page", { skip: skip ?? false }, () => {
       assert.deepEqual(bob.clients.map((c) => c.uuid), [bobsBlender.uuid]);
       assert.deepEqual(bob.jobs, []);
       assert.deepEqual((await shown(page)).clients.map((c) => c.uuid), [blender.uuid], "alice does not see bob's Blender");
-      const cookie = (await bobPage.browserContext().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+      const cookie = await cookieHeader(bobPage);
       const foreign = await fetch(`${server.baseUrl}/page/api/jobs/${aliceJobs[0]!.id}`, { headers: { cookie } });
       const unknown = await fetch(`${server.baseUrl}/page/api/jobs/j-000000000000`, { headers: { cookie } });
       assert.equal(foreign.status, 404);

@@ -44,3 +44,15 @@ export function servedLink(logs: Record<string, unknown>[]): string {
   if (!entry) throw new Error(`serve logged no page.link: ${JSON.stringify(logs)}`);
   return entry.url as string;
 }
+
+/** The Cookie header the page's browser context would send (for requests made outside the browser). */
+export async function cookieHeader(page: Page): Promise<string> {
+  return (await page.browserContext().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
+/** Waits for a job row in `status` (optionally also matching `extra`, a selector suffix) with a cancel button; returns both. */
+export async function cancellableJob(page: Page, status: "queued" | "running", extra = "", timeout = 30_000) {
+  const button = (await page.waitForSelector(`tr.job[data-status="${status}"]${extra} button.cancel`, { timeout }))!;
+  const jobId = await button.evaluate((b) => (b.closest("tr") as HTMLElement).dataset.jobId!);
+  return { button, jobId };
+}
