@@ -177,8 +177,9 @@ export function createPage(options: PageOptions): Page {
       const origin = req.headers.origin;
       if (origin !== `${options.scheme}://${req.headers.host}`) return refuse(res, 403, `Origin ${origin ?? "(none)"} may not change jobs: only the page itself may`);
     }
-    if (path === "/page/api/state") return json(res, 200, withFeed(user, (feed) => feed.snapshot()));
-    if (path === "/page/api/events") return events(req, res, user);
+    const get = req.method === "GET";
+    if (path === "/page/api/state" && get) return json(res, 200, withFeed(user, (feed) => feed.snapshot()));
+    if (path === "/page/api/events" && get) return events(req, res, user);
     const jobMatch = JOB_PATH.exec(path);
     if (jobMatch) return job(req, res, user, jobMatch[1]!, jobMatch[2]);
     const imageMatch = CLIENT_IMAGE_PATH.exec(path);

@@ -257,4 +257,13 @@ describe("live page", { skip: skip ?? false }, () => {
     await page.waitForSelector("li.client", { ...WAIT, hidden: true });
     assert.equal(await page.$eval("#no-clients", (p) => (p as HTMLElement).hidden), false);
   });
+
+  test("after a server restart the page says it is signed out, instead of retrying for ever", async () => {
+    const port = server.port;
+    await server.stop();
+    await page.waitForSelector('#link[data-state="reconnecting"], #link[data-state="error"]', WAIT);
+    server = await startServer(["--job-store", "memory"], { port });
+    await page.waitForSelector('#link[data-state="error"]', WAIT);
+    assert.match(await page.$eval("#link", (p) => p.textContent!), /signed out: run blender-mcp open/);
+  });
 });

@@ -159,7 +159,15 @@ function setLink(kind, text) {
 function connect() {
   const source = new EventSource("/page/api/events");
   source.addEventListener("open", () => setLink("live", "live"));
-  source.addEventListener("error", () => setLink("reconnecting", "reconnecting…"));
+  source.addEventListener("error", async () => {
+    setLink("reconnecting", "reconnecting…");
+    // EventSource retries by itself, but not past a lost session (a server restart forgets it).
+    const answer = await fetch("/page/api/state").catch(() => null);
+    if (answer?.status === 401) {
+      source.close();
+      setLink("error", "signed out: run blender-mcp open for a new link");
+    }
+  });
   source.addEventListener("snapshot", (e) => {
     const snap = JSON.parse(e.data);
     state.user = snap.user;
