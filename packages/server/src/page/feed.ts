@@ -3,7 +3,7 @@
  * MCP session subscribed to blender://jobs and blender://clients does
  * (SessionSink), so job events from other server processes (--redis)
  * arrive too, through the bus's own mirroring; nothing in the bus knows the
- * page exists. It lives while at least one event stream is open.
+ * page exists. It listens while at least one event stream is open.
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
@@ -30,7 +30,7 @@ export class Feed implements SessionSink {
   /** Latest image per Blender: the job it came from and the PNG. */
   readonly images = new Map<string, { jobId: string; png: Buffer }>();
   private readonly streams = new Set<ServerResponse>();
-  readonly ready: Promise<unknown>;
+  private listening: Promise<unknown> | null = null;
 
   constructor(private readonly bus: UserBus) {
     for (const job of bus.recentJobs(MAX_JOBS).reverse()) {
@@ -38,17 +38,30 @@ export class Feed implements SessionSink {
       const png = job.status === "completed" ? pngOf(job.result) : null;
       if (png) this.images.set(job.target_uuid, { jobId: job.job_id, png: Buffer.from(png, "base64") });
     }
-    bus.addSession(this);
-    this.ready = Promise.all([bus.subscribe(this.id, JOBS_URI), bus.subscribe(this.id, CLIENTS_URI)]);
+  }
+
+  /** Hears the bus from now on; resolves once job events from other server processes will arrive too. */
+  listen(): Promise<unknown> {
+    if (!this.listening) {
+      this.bus.addSession(this);
+      this.listening = Promise.all([this.bus.subscribe(this.id, JOBS_URI), this.bus.subscribe(this.id, CLIENTS_URI)]);
+    }
+    return this.listening;
   }
 
   get streamCount(): number {
     return this.streams.size;
   }
 
-  addStream(res: ServerResponse): void {
+  /**
+   * A new event stream: counted at once (so a stream closing meanwhile does
+   * not end the feed), sent its snapshot once the feed listens everywhere.
+   * Events before the snapshot are already in it, so nothing falls between.
+   */
+  async addStream(res: ServerResponse): Promise<void> {
     this.streams.add(res);
-    this.send(res, "snapshot", this.snapshot());
+    await this.listen();
+    if (this.streams.has(res)) this.send(res, "snapshot", this.snapshot());
   }
 
   /** True when that was the last stream. */

@@ -73,7 +73,7 @@ export function createPage(options: PageOptions): Page {
     return feed;
   };
 
-  /** The user's open feed, or a passing one seeded from the job store (a view that only polls). */
+  /** The user's open feed, or a passing one seeded from the job store (for a view that only polls); it never listens. */
   const withFeed = <T>(user: string, read: (feed: Feed) => T): T => {
     const open = feeds.get(user);
     if (open) return read(open);
@@ -113,24 +113,23 @@ export function createPage(options: PageOptions): Page {
     res.writeHead(303, { ...SECURITY_HEADERS, location: "/", "set-cookie": PageSessions.cookie(session, options.scheme === "https") }).end();
   };
 
-  const events = (req: IncomingMessage, res: ServerResponse, user: string) => {
+  const events = (res: ServerResponse, user: string) => {
     const feed = feedFor(user);
     res.writeHead(200, { ...SECURITY_HEADERS, "content-type": "text/event-stream", connection: "keep-alive" });
     res.write("retry: 2000\n\n");
-    // Subscribed on every process before the snapshot, so nothing falls between the two.
-    void feed.ready.then(() => {
-      if (res.destroyed) return;
-      feed.addStream(res);
-      const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-      heartbeats.add(beat);
-      res.on("close", () => {
-        clearInterval(beat);
-        heartbeats.delete(beat);
-        if (feed.removeStream(res) && feeds.get(user) === feed) {
-          feeds.delete(user);
-          feed.dispose();
-        }
-      });
+    const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+    heartbeats.add(beat);
+    res.on("close", () => {
+      clearInterval(beat);
+      heartbeats.delete(beat);
+      if (feed.removeStream(res) && feeds.get(user) === feed) {
+        feeds.delete(user);
+        feed.dispose();
+      }
+    });
+    feed.addStream(res).catch((error: Error) => {
+      log.warn("page.stream_failed", { user_id: user, error: error.message });
+      res.destroy();
     });
   };
 
@@ -179,7 +178,7 @@ export function createPage(options: PageOptions): Page {
     }
     const get = req.method === "GET";
     if (path === "/page/api/state" && get) return json(res, 200, withFeed(user, (feed) => feed.snapshot()));
-    if (path === "/page/api/events" && get) return events(req, res, user);
+    if (path === "/page/api/events" && get) return events(res, user);
     const jobMatch = JOB_PATH.exec(path);
     if (jobMatch) return job(req, res, user, jobMatch[1]!, jobMatch[2]);
     const imageMatch = CLIENT_IMAGE_PATH.exec(path);
