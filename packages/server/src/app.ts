@@ -24,6 +24,7 @@ import { guardSlowClients } from "./http/slow-clients.js";
 import { createLogger, type Logger } from "./log.js";
 import { McpHttpEndpoint } from "./mcp/http.js";
 import { SessionRegistry } from "./mcp/sessions.js";
+import { createPage, type Page } from "./page/index.js";
 import { McpWebSocketEndpoint, type Admit } from "./mcp/websocket.js";
 
 export const ADDON_PATH = "/addon";
@@ -36,6 +37,8 @@ export interface App {
   sessions: SessionRegistry;
   /** The token store, or null with auth "none". */
   tokens: TokenStore | null;
+  /** The live page at / (one-time links, cookie sessions, its event stream). */
+  page: Page;
   /** Resolves with the bound port; rejects with the listen error. */
   listen(): Promise<number>;
   /** Calls onIdle once nothing (no MCP session, no addon) has been connected for idleMs. */
@@ -103,6 +106,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const auth = new Authenticator(tokens);
   const requests = new RateLimiter(limits.requestsPerSecond);
   const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, tls: Boolean(config.tlsCert && config.tlsKey) };
+  const page = createPage({ hub, auth, policy, log, scheme: config.tlsCert ? "https" : "http" });
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
   sessions.onChange = addons.onChange = () => idleWatch?.();
@@ -159,6 +163,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (page.handles(path)) return page.handle(req, res);
     if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     const passed = gate(req);
     if (!passed.ok) return refuse(res, passed);
@@ -222,6 +227,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     log,
     sessions,
     tokens,
+    page,
     listen: async () => {
       await joinPlane();
       return new Promise<number>((resolve, reject) => {
@@ -252,6 +258,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     close: async () => {
       idleWatch = null;
       clearInterval(pruner);
+      page.close();
       await sessions.closeAll();
       mcpSockets.close();
       await addons.close();

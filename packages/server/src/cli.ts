@@ -6,6 +6,7 @@ import { createApp } from "./app.js";
 import { TokenStore } from "./auth/tokens.js";
 import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
 import { createLogger, isLogLevel } from "./log.js";
+import { announcePage, openPage } from "./page/open.js";
 import { runStdio } from "./stdio.js";
 
 /** Every limit is a flag of the same name, so none is hard-coded where a user might need another value. */
@@ -29,6 +30,7 @@ Usage:
   blender-mcp serve [options]             Streamable HTTP MCP at /mcp, the addon socket at /addon, GET /health
   blender-mcp stdio [options]             MCP over stdio, relayed to the hub on the port (started if none answers),
                                           so every client on this machine shares one bus
+  blender-mcp open [--print]              open the live page of your jobs (a one-time link from the running server)
   blender-mcp token create --user NAME    issue a bearer token (printed once; only its hash is kept)
   blender-mcp token list                  list tokens (id, user, created)
   blender-mcp token revoke ID             revoke a token
@@ -86,6 +88,7 @@ interface Parsed {
   config: Config;
   exitWhenIdleSeconds: number;
   hubIdleSeconds: number;
+  printOnly: boolean;
 }
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
@@ -114,6 +117,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "hub-idle": { type: "string" },
       user: { type: "string" },
       version: { type: "boolean" },
+      print: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     },
@@ -161,6 +165,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     config,
     exitWhenIdleSeconds: number("--exit-when-idle", str("exit-when-idle"), 0),
     hubIdleSeconds: number("--hub-idle", str("hub-idle"), 600),
+    printOnly: values.print === true,
   };
 }
 
@@ -209,6 +214,7 @@ async function main(): Promise<void> {
       if (invalid) fail(invalid);
       const app = createApp(config, log);
       const port = await app.listen();
+      announcePage(app.page, config, port, log);
       const stop = () => void app.close().then(() => process.exit(0));
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -222,6 +228,8 @@ async function main(): Promise<void> {
       if (process.send) process.send({ event: "listening", port }, () => process.disconnect());
       return;
     }
+    case "open":
+      return openPage(config, parsed.printOnly);
     case "stdio":
       return runStdio(config, { hubIdleSeconds }, log);
     default:

@@ -57,11 +57,13 @@ export interface JobRecord extends Job {
   done: Promise<JobRecord>;
   timer: NodeJS.Timeout | null;
   progressListeners: Set<(p: Progress) => void>;
+  /** What was asked for (params or script), for the live page's job detail; absent on jobs read back from the store. */
+  request?: JobRequest;
 }
 
 /** The public view of a job (what blender_get_job returns). */
 export function jobView(job: JobRecord): Job {
-  const { origin: _o, done: _d, timer: _t, progressListeners: _p, ...view } = job;
+  const { origin: _o, done: _d, timer: _t, progressListeners: _p, request: _r, ...view } = job;
   return view;
 }
 
@@ -128,6 +130,7 @@ export class JobLifecycle {
       done: this.waiter.register(this.userId, jobId),
       timer: null,
       progressListeners: new Set(),
+      request,
     };
     const shared = this.events.jobSaved(jobView(job));
     this.jobs.set(jobId, job);
@@ -153,6 +156,7 @@ export class JobLifecycle {
         client.link.send(message);
       }),
     );
+    this.sessions.jobQueued(job);
     return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
   }
 
@@ -213,9 +217,9 @@ export class JobLifecycle {
     }
   }
 
-  /** The caller stopped waiting (MCP cancellation): end the job and tell the addon. */
-  cancel(job: JobRecord, reason: string): void {
-    if (this.finish(job, "cancelled", null, reason)) this.sendCancel(job, reason);
+  /** The caller stopped waiting (MCP cancellation), or a person pressed cancel on the live page (failed): end the job and tell the addon. */
+  cancel(job: JobRecord, reason: string, status: "cancelled" | "failed" = "cancelled"): void {
+    if (this.finish(job, status, null, reason)) this.sendCancel(job, reason);
   }
 
   private expire(job: JobRecord): void {

@@ -5,12 +5,15 @@
  */
 import { BUS_LOGGER, RESOURCE_URIS, type BusEvent, type Priority } from "@blender-mcp/protocol";
 import type { BusEvents } from "./bus-events.js";
+import type { JobRecord } from "./job-lifecycle.js";
 
 /** Where a session hears about the bus. Implemented by each MCP session. */
 export interface SessionSink {
   readonly id: string;
   notify(logger: typeof BUS_LOGGER, level: Priority, data: BusEvent): void;
   resourceUpdated(uri: string): void;
+  /** A job entered the queue (MCP sessions hear of it at its first update; the live page shows it at once). */
+  jobQueued?(job: JobRecord): void;
 }
 
 const JOBS_URI = RESOURCE_URIS.jobs;
@@ -47,6 +50,10 @@ export class SessionFanout {
 
   resourceChanged(uri: string): void {
     for (const id of this.subscriptions.get(uri) ?? []) this.sessions.get(id)?.resourceUpdated(uri);
+  }
+
+  jobQueued(job: JobRecord): void {
+    for (const id of this.subscriptions.get(JOBS_URI) ?? []) this.sessions.get(id)?.jobQueued?.(job);
   }
 
   /** A job event here: to the session that sent the job and the user's bus subscribers, then to other processes. */

@@ -109,8 +109,8 @@ export class UserBus {
     return this.clients.jobsInFlight;
   }
 
-  cancel(job: JobRecord, reason: string): void {
-    this.jobs.cancel(job, reason);
+  cancel(job: JobRecord, reason: string, status: "cancelled" | "failed" = "cancelled"): void {
+    this.jobs.cancel(job, reason, status);
   }
 
   update(senderUuid: string, update: Omit<JobUpdate, "message_type">): UpdateResult {
