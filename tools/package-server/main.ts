@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 import { DIST_DIR, REPO_ROOT } from "../paths.js";
 import { EXTENSION_ZIP, LEGACY_ZIP } from "../package-addon/main.js";
+import { REPOSITORY_INDEX } from "../package-addon/repository.js";
 import { DESCRIPTION, MCP_NAME, NPM_NAME, REPOSITORY_URL, SERVER_LICENSE } from "./identity.js";
 import { serverJson } from "./server-json.js";
 
@@ -57,7 +58,7 @@ export function buildPublishFolder(out = PUBLISH_DIR): void {
   copyDist("packages/protocol/dist", join(protocol, "dist"));
   const { devDependencies: _dev, scripts: _scripts, private: _private, ...protocolManifest } = readManifest("packages/protocol");
   writeFileSync(join(protocol, "package.json"), `${JSON.stringify(protocolManifest, null, 2)}\n`);
-  for (const zip of [LEGACY_ZIP, EXTENSION_ZIP]) cpSync(join(REPO_ROOT, DIST_DIR, zip), join(out, "addon", zip));
+  for (const zip of [LEGACY_ZIP, EXTENSION_ZIP, REPOSITORY_INDEX]) cpSync(join(REPO_ROOT, DIST_DIR, zip), join(out, "addon", zip));
   writeFileSync(join(out, "package.json"), `${JSON.stringify(publishManifest(), null, 2)}\n`);
   writeFileSync(join(out, "server.json"), `${JSON.stringify(serverJson(), null, 2)}\n`);
   cpSync(join(REPO_ROOT, "README.md"), join(out, "README.md"));

@@ -10,6 +10,8 @@ import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 export const ADDON_MODULE = "blender_mcp_bus";
 export const LEGACY_ZIP = `${ADDON_MODULE}-${PACKAGE_VERSION}.zip`;
 export const EXTENSION_ZIP = `${ADDON_MODULE}-${PACKAGE_VERSION}-extension.zip`;
+/** The extension repository's index.json for EXTENSION_ZIP (tools/package-addon/repository.ts writes it). */
+export const EXTENSIONS_INDEX = "extensions-index.json";
 
 const PACKAGE_ROOT = join(import.meta.dirname, "..");
 const PLACES = [join(PACKAGE_ROOT, "addon"), join(PACKAGE_ROOT, "..", "..", "dist")];

@@ -19,6 +19,7 @@ import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
 import { JobStore } from "./bus/job-store.js";
 import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
+import { serveExtensions } from "./http/extensions.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
 import { guardSlowClients } from "./http/slow-clients.js";
 import { createLogger, type Logger } from "./log.js";
@@ -159,6 +160,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (serveExtensions(req, res)) return;
     if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     const passed = gate(req);
     if (!passed.ok) return refuse(res, passed);
