@@ -22,8 +22,12 @@ export interface ThrowAwayBlender {
   executable: string;
   /** Host path of the throw-away HOME. */
   home: string;
+  /** Blender's UI under its own Xvfb (timers fire there, unlike -b), as [command, ...args] to spawn detached. */
+  gui(args?: string[]): string[];
   remove(): Promise<void>;
 }
+
+const XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];
 
 const sh = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
@@ -50,5 +54,9 @@ exec sh ${sh(IN_CHROOT)} "$root" env HOME=${sh(`${inside}/home`)} blender "$@"
   const executable = join(work, "blender");
   await writeFile(executable, script);
   await chmod(executable, 0o755);
-  return { executable, home: join(work, "home"), remove: () => rm(work, { recursive: true, force: true }) };
+  const gui = (args: string[] = []) =>
+    host
+      ? [...XVFB, "env", `HOME=${join(work, "home")}`, "blender", ...args]
+      : ["sh", IN_CHROOT, root, "env", `HOME=${inside}/home`, ...XVFB, "blender", ...args];
+  return { executable, home: join(work, "home"), gui, remove: () => rm(work, { recursive: true, force: true }) };
 }

@@ -1,7 +1,6 @@
 /** The data folder keeps a jobs-<port>.sqlite only while it holds jobs a restart could answer for. */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -9,6 +8,7 @@ import { FakeAddon } from "@blender-mcp/fake-addon";
 import { sweepStaleStores } from "../src/job-store-files.js";
 import { connectClient } from "./support/mcp-client.js";
 import { startServer } from "./support/server-process.js";
+import { freePort } from "./support/free-port.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -17,14 +17,6 @@ const tempDir = () => {
   return dir;
 };
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe("a serve on a fixed port", () => {
   test("that ran no job leaves no store file behind", async () => {

@@ -4,13 +4,15 @@
  * npm's cache when they are there, else the registry), and the fake addon is
  * driven through the installed `blender-mcp` over HTTP (serve) and stdio
  * (`npx blender-mcp stdio`, resolved from that folder as `npx -y <tarball>`
- * resolves it from npx's cache). Installing compiles better-sqlite3 where no
- * prebuilt binary can be fetched, so this test takes a minute or two.
+ * resolves it from npx's cache). The folder it is installed into is also the
+ * server/ of a Claude Desktop bundle, packed and validated with the mcpb CLI,
+ * whose entry point then answers with the manifest's settings. Installing
+ * compiles better-sqlite3 where no prebuilt binary can be fetched, so this
+ * test takes a minute or two.
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -22,24 +24,23 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 import { FakeAddon } from "@blender-mcp/fake-addon";
+import { BLENDER_VERSIONS, blenderSkipReason } from "../../blender/launch.js";
+import { throwAwayBlender } from "../../blender/wrapper.js";
 import { buildPublishFolder, packTarball } from "../main.js";
+import { ENTRY_POINT, packBundle, writeBundleManifest } from "../../package-mcpb/main.js";
 import { MCP_NAME, NPM_NAME } from "../identity.js";
+import { freePort } from "../../../packages/server/test/support/free-port.js";
 
 const run = promisify(execFile);
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+const skips = Object.fromEntries(await Promise.all(BLENDER_VERSIONS.map(async (v) => [v, await blenderSkipReason(v)] as const)));
 
 describe("the npm package", { timeout: 600_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "blender-mcp-pack-"));
-  const app = join(work, "app");
+  const bundle = join(work, "bundle");
+  const app = join(bundle, "server");
   const dataDir = join(work, "data");
   let tarball = "";
   let serve: ReturnType<typeof spawn> | null = null;
@@ -49,7 +50,7 @@ describe("the npm package", { timeout: 600_000 }, () => {
   before(async () => {
     buildPublishFolder(join(work, "publish"));
     tarball = packTarball(join(work, "publish"), work);
-    mkdirSync(app);
+    mkdirSync(app, { recursive: true });
     writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "clean-machine", private: true })}\n`);
     await run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel", "error", tarball], { cwd: app, maxBuffer: 16 << 20 });
   });
@@ -77,6 +78,12 @@ describe("the npm package", { timeout: 600_000 }, () => {
     for (const zip of [`blender_mcp_bus-${PACKAGE_VERSION}.zip`, `blender_mcp_bus-${PACKAGE_VERSION}-extension.zip`]) {
       assert.ok(existsSync(join(installed, "addon", zip)), `${zip} is in the package`);
     }
+  });
+
+  test("config, run from the package, makes clients start it with npx", async () => {
+    const { stdout } = await run(npx, ["--no-install", "blender-mcp", "config", "claude-desktop"], { cwd: app });
+    const entry = (JSON.parse(stdout) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers.blender!;
+    assert.deepEqual([entry.command, ...entry.args], ["npx", "-y", NPM_NAME, "stdio"]);
   });
 
   test("serve answers a tool call through the fake addon over Streamable HTTP", async () => {
@@ -120,9 +127,98 @@ describe("the npm package", { timeout: 600_000 }, () => {
       await addon.close();
     }
   });
+
+  test("the .mcpb bundle validates and packs, and its entry point answers with the port and token settings", async () => {
+    assert.ok(port > 0, "the serve test ran first");
+    writeBundleManifest(bundle);
+    const manifest = JSON.parse(readFileSync(join(bundle, "manifest.json"), "utf8")) as {
+      server: { mcp_config: { args: string[]; env: Record<string, string> } };
+      user_config: Record<string, { type: string; sensitive?: boolean }>;
+    };
+    assert.equal(manifest.user_config.port!.type, "number");
+    assert.equal(manifest.user_config.token!.sensitive, true);
+    const file = join(work, "blender.mcpb");
+    packBundle(bundle, file);
+    const unpacked = join(work, "unpacked");
+    await run(join(import.meta.dirname, "../../node_modules/.bin/mcpb"), ["unpack", file, unpacked]);
+    // What Claude Desktop runs: node with the manifest's args and env, the settings filled in.
+    const settings: Record<string, string> = { "${user_config.port}": String(port), "${user_config.token}": token, "${__dirname}": unpacked };
+    const fill = (text: string) => text.replace(/\$\{[^}]+\}/g, (key) => settings[key] ?? key);
+    const env = Object.fromEntries(Object.entries(manifest.server.mcp_config.env).map(([k, v]) => [k, fill(v)]));
+    const addon = new FakeAddon({ url: `ws://127.0.0.1:${port}/addon`, token, label: "packed-mcpb" });
+    await addon.start();
+    try {
+      const args = manifest.server.mcp_config.args.map(fill);
+      assert.equal(args[0], join(unpacked, ENTRY_POINT));
+      // An empty data folder: only the token setting can let the relay in.
+      const stdio = new StdioClientTransport({
+        command: process.execPath,
+        args,
+        env: { ...(process.env as Record<string, string>), ...env, BLENDER_MCP_HOME: mkdtempSync(join(work, "empty-")), BLENDER_MCP_LOG_LEVEL: "warn" },
+        stderr: "inherit",
+      });
+      await assertSceneCall(stdio);
+    } finally {
+      await addon.close();
+    }
+  });
+
+  for (const version of BLENDER_VERSIONS) {
+    test(`Blender ${version}: from the tarball to a real Blender answering a tool call, with the README's commands`, { skip: skips[version], timeout: 300_000 }, async () => {
+      const blender = await throwAwayBlender(version);
+      // The folder Blender's add-on looks in for the local token, given its HOME (the same file from the host).
+      const home = join(blender.home, ".local", "share", "blender-mcp");
+      const env = { ...process.env, BLENDER_MCP_HOME: home };
+      let hub: ReturnType<typeof spawn> | null = null;
+      let ui: ReturnType<typeof spawn> | null = null;
+      try {
+        await run(npx, ["--no-install", "blender-mcp", "install-addon", "--blender", blender.executable], { cwd: app, timeout: 300_000 });
+        const hubPort = await freePort();
+        // The add-on's Server URL preference (README: Install the addon), set as a user would, saved in the profile.
+        const url = `ws://127.0.0.1:${hubPort}/addon`;
+        const setUrl = `import bpy\nname = next(k for k in bpy.context.preferences.addons.keys() if k.endswith("blender_mcp_bus"))\nbpy.context.preferences.addons[name].preferences.server_url = ${JSON.stringify(url)}\nbpy.ops.wm.save_userpref()`;
+        await run(blender.executable, ["--background", "--python-exit-code", "1", "--python-expr", setUrl], { timeout: 120_000 });
+        // detached: npx runs serve as its child, so the stop below signals the whole group.
+        hub = spawn(npx, ["--no-install", "blender-mcp", "serve", "--port", String(hubPort)], { cwd: app, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+        const lines = createInterface({ input: hub.stderr! });
+        const logged = (event: string) =>
+          new Promise<Record<string, unknown>>((resolve, reject) => {
+            lines.on("line", (line) => {
+              if (line.includes(`"${event}"`)) resolve(JSON.parse(line) as Record<string, unknown>);
+            });
+            hub!.once("exit", (code) => reject(new Error(`serve exited (${code}) before ${event}`)));
+          });
+        const listening = logged("server.listening");
+        const attached = logged("client.attached");
+        await listening;
+        const [command, ...args] = blender.gui();
+        ui = spawn(command!, args, { detached: true, stdio: "ignore" });
+        const hello = await attached;
+        assert.match(String(hello.blender_version), new RegExp(`^${version.replace(".", "\\.")}`));
+        const stdio = new StdioClientTransport({
+          command: npx,
+          args: ["--no-install", "blender-mcp", "stdio", "--port", String(hubPort), "--log-level", "warn"],
+          cwd: app,
+          env: env as Record<string, string>,
+          stderr: "inherit",
+        });
+        const body = await assertSceneCall(stdio);
+        assert.equal((body.result as { scene: string }).scene, "Scene");
+      } finally {
+        if (ui?.pid) process.kill(-ui.pid, "SIGKILL");
+        if (ui && ui.exitCode === null) await new Promise((resolve) => ui!.once("exit", resolve));
+        if (hub?.pid && hub.exitCode === null) {
+          const exited = new Promise((resolve) => hub!.once("exit", resolve));
+          process.kill(-hub.pid, "SIGTERM");
+          await exited;
+        }
+        await blender.remove();
+      }
+    });
+  }
 });
 
-async function assertSceneCall(transport: Transport): Promise<void> {
+async function assertSceneCall(transport: Transport): Promise<{ status: string; result: unknown }> {
   const client = new Client({ name: "clean-machine", version: "1.0.0" });
   await client.connect(transport);
   try {
@@ -132,6 +228,7 @@ async function assertSceneCall(transport: Transport): Promise<void> {
     const body = result.structuredContent as { status: string; result: unknown };
     assert.equal(body.status, "completed", JSON.stringify(result));
     assert.ok(body.result !== null && typeof body.result === "object");
+    return body;
   } finally {
     await client.close();
   }
