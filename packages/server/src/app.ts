@@ -19,6 +19,8 @@ import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
 import { JobStore } from "./bus/job-store.js";
 import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
+import { serveExtensions } from "./http/extensions.js";
+import { removeStoreIfEmpty, sweepStaleStores } from "./job-store-files.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
 import { guardSlowClients } from "./http/slow-clients.js";
 import { createLogger, type Logger } from "./log.js";
@@ -63,7 +65,9 @@ function refuseUpgrade(socket: Duplex, refused: Extract<Gate, { ok: false }>): v
 
 export function createApp(config: Config, log: Logger = createLogger(config.logLevel)): App {
   const limits = config.limits;
-  const store = new JobStore(jobStorePath(config));
+  const storePath = jobStorePath(config);
+  const store = new JobStore(storePath);
+  sweepStaleStores(config.dataDir, storePath, config.jobTtlSeconds * 1000);
   const hub = new Hub(
     {
       jobTtlMs: config.jobTtlSeconds * 1000,
@@ -163,6 +167,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (serveExtensions(req, res)) return;
     if (page.handles(path)) return page.handle(req, res);
     if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     const passed = gate(req);
@@ -266,6 +271,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
+      removeStoreIfEmpty(storePath);
     },
   };
 }

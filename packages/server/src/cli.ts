@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { CORE_TOOLSETS, PACKAGE_VERSION, TOOLSETS, resolveToolsets } from "@blender-mcp/protocol";
 import { createApp } from "./app.js";
+import { OWN_COMMANDS } from "./commands/index.js";
 import { TokenStore } from "./auth/tokens.js";
 import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
 import { createLogger, isLogLevel } from "./log.js";
@@ -34,6 +35,8 @@ Usage:
   blender-mcp token create --user NAME    issue a bearer token (printed once; only its hash is kept)
   blender-mcp token list                  list tokens (id, user, created)
   blender-mcp token revoke ID             revoke a token
+  blender-mcp config CLIENT [--write]     an MCP client's config for this server (config --help)
+  blender-mcp install-addon [--blender PATH]  install and enable the add-on in Blender
   blender-mcp --version
 
 Options (environment variable in brackets):
@@ -192,6 +195,8 @@ function tokenCommand(store: TokenStore, action: string | undefined, args: strin
 }
 
 async function main(): Promise<void> {
+  const own = OWN_COMMANDS[process.argv[2] ?? ""];
+  if (own) return void (process.exitCode = await own(process.argv.slice(3)));
   let parsed: Parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);
