@@ -1,7 +1,8 @@
 /**
  * The page's files, read once at start. They sit in src/page/static/ and
- * are plain HTML, CSS and JS (no build step); the same relative path finds
- * them from src/page/ (tsx) and from dist/page/ (the built server).
+ * are plain HTML, CSS and JS; the server's build copies them to
+ * dist/page/static/, so they sit beside this module in both (tsx runs src,
+ * the built and the packed server run dist).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -13,7 +14,7 @@ export interface Asset {
   etag: string;
 }
 
-const DIR = join(import.meta.dirname, "../../src/page/static");
+const DIR = join(import.meta.dirname, "static");
 const TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "page.css": "text/css; charset=utf-8",
