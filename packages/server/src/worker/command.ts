@@ -70,6 +70,17 @@ export function workerOptions(argv: string[], env: NodeJS.ProcessEnv): { supervi
   return { supervisor, logLevel };
 }
 
+/** For cli.ts's own commands: supervises until SIGTERM / SIGINT; 2 with the reason for bad flags. */
+export async function workerCommand(argv: string[]): Promise<number> {
+  try {
+    await runWorkerCommand(argv, process.env);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`blender-mcp worker: ${(error as Error).message}\n\nRun blender-mcp worker --help for usage.\n`);
+    return 2;
+  }
+}
+
 export async function runWorkerCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const options = workerOptions(argv, env);
   if (typeof options === "string") {
