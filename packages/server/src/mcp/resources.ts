@@ -2,9 +2,9 @@
  * Read-only views: the caller's Blenders, its recent jobs, and the scene of
  * the only connected Blender (or of a named one, by template).
  */
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceNotFoundError, ResourceTemplate } from "@modelcontextprotocol/server";
 import { RESOURCES, getSceneInfo, type DispatchOutcome } from "@blender-mcp/protocol";
-import { CLIENTS_URI, JOBS_URI } from "../bus/user-bus.js";
+import { CLIENTS_URI, JOBS_URI, UserBus } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
 import { dispatchCommand } from "./dispatch.js";
 
@@ -38,6 +38,9 @@ async function allObjects(ctx: SessionContext, targetUuid: string | undefined): 
   return objects;
 }
 
+/** Every job is a resource of its own: its status, result and error as it moves. */
+export const jobUri = (jobId: string) => `${JOBS_URI}/${jobId}`;
+
 const describe = (uri: string) => RESOURCES.find((r) => r.uri === uri)!;
 
 export function registerResources(server: McpServer, ctx: SessionContext): void {
@@ -54,6 +57,20 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
   );
   server.registerResource(describe("blender://scene/objects").name, "blender://scene/objects", meta("blender://scene/objects"), async (uri) =>
     json(uri.href, { objects: await allObjects(ctx, undefined) }),
+  );
+
+  server.registerResource(
+    "job",
+    new ResourceTemplate(`${JOBS_URI}/{job_id}`, { list: undefined }),
+    { description: "One of your jobs: status, result and error (JSON); subscribe to follow it", mimeType: "application/json" },
+    async (uri, { job_id }) => {
+      const id = String(job_id);
+      const job = ctx.bus.getJob(id);
+      const view = job ? UserBus.view(job) : await ctx.bus.findShared(id, 0);
+      // The same answer for ids that never existed, expired, or belong to someone else.
+      if (!view) throw new ResourceNotFoundError(uri.href);
+      return json(uri.href, view);
+    },
   );
 
   const list = () => ({

@@ -87,8 +87,8 @@ export function contractSuite(kind: PeerKind, transport: TransportKind): void {
         assert.equal(isError, true, JSON.stringify(args));
         assert.match((result.content[0] as { text: string }).text, /Invalid arguments/);
       }
-      const unknown = await client.client.callTool({ name: "blender_no_such_tool", arguments: {} });
-      assert.equal(unknown.isError, true);
+      // An unknown tool is a protocol error (-32602), as the specification says.
+      await assert.rejects(client.client.callTool({ name: "blender_no_such_tool", arguments: {} }), (e: { code?: number }) => e.code === -32602);
       assert.equal((await client.call("blender_list_clients")).isError, false);
     });
 

@@ -1,5 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { ListToolsResult, McpServer } from "@modelcontextprotocol/server";
 import { getJob, jobUpdate, listClients, sendMessage, toolListing, type ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { registerDispatchTool } from "./dispatch-tools.js";
@@ -22,6 +21,6 @@ export function registerTools(server: McpServer, ctx: SessionContext, tools: rea
     else BUS_HANDLERS[tool.name]!(server, ctx);
   }
   // The SDK would convert every schema again on every tools/list; the protocol's listings are computed once.
-  const listing = { tools: tools.map(toolListing) };
-  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  const listing = { tools: tools.map(toolListing) } as unknown as ListToolsResult;
+  server.server.setRequestHandler("tools/list", () => listing);
 }
