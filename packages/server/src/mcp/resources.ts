@@ -3,7 +3,7 @@
  * the only connected Blender (or of a named one, by template).
  */
 import { McpServer, ResourceNotFoundError, ResourceTemplate } from "@modelcontextprotocol/server";
-import { RESOURCES, getSceneInfo, type DispatchOutcome } from "@blender-mcp/protocol";
+import { RESOURCES, getSceneInfo, type DispatchOutcome, type Job } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, UserBus } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
 import { dispatchCommand } from "./dispatch.js";
@@ -41,6 +41,12 @@ async function allObjects(ctx: SessionContext, targetUuid: string | undefined): 
 /** Every job is a resource of its own: its status, result and error as it moves. */
 export const jobUri = (jobId: string) => `${JOBS_URI}/${jobId}`;
 
+/** The store is not told when a job starts running; the live record is. */
+function liveView(ctx: SessionContext, job: Job): Job {
+  const live = ctx.bus.getJob(job.job_id);
+  return live ? UserBus.view(live) : job;
+}
+
 const describe = (uri: string) => RESOURCES.find((r) => r.uri === uri)!;
 
 export function registerResources(server: McpServer, ctx: SessionContext): void {
@@ -50,7 +56,7 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
     json(uri.href, { clients: ctx.bus.listClients().map((c) => c.info()) }),
   );
   server.registerResource(describe(JOBS_URI).name, JOBS_URI, meta(JOBS_URI), async (uri) =>
-    json(uri.href, { jobs: ctx.bus.recentJobs(100) }),
+    json(uri.href, { jobs: ctx.bus.recentJobs(100).map((job) => (job.status === "queued" ? liveView(ctx, job) : job)) }),
   );
   server.registerResource(describe("blender://scene/info").name, "blender://scene/info", meta("blender://scene/info"), async (uri) =>
     json(uri.href, await sceneInfo(ctx, undefined, 0, 100)),
