@@ -14,6 +14,15 @@ function hostname(hostHeader: string): string {
   return hostHeader.split(":")[0]!;
 }
 
+function sameOrigin(origin: string, host: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.host === new URL(`${url.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
 export interface OriginPolicy {
   /** Extra Host names accepted (a non-loopback bind adds its own). */
   allowedHosts: readonly string[];
@@ -29,7 +38,8 @@ export function checkRequest(headers: IncomingHttpHeaders, policy: OriginPolicy)
     return `Host ${host} is not allowed (DNS rebinding protection); add it with --allowed-host`;
   }
   const origin = headers.origin;
-  if (origin !== undefined && !policy.allowedOrigins.includes(origin)) {
+  // The server's own origin is no foreign page: its Host has passed the check above.
+  if (origin !== undefined && !policy.allowedOrigins.includes(origin) && !sameOrigin(origin, host)) {
     return `Origin ${origin} is not allowed: browser pages may not reach the bus`;
   }
   return null;

@@ -67,7 +67,10 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
 
   server.registerResource(
     "job",
-    new ResourceTemplate(`${JOBS_URI}/{job_id}`, { list: undefined }),
+    new ResourceTemplate(`${JOBS_URI}/{job_id}`, {
+      list: undefined,
+      complete: { job_id: (value) => ctx.bus.recentJobs(100).map((j) => j.job_id).filter((id) => id.startsWith(value)) },
+    }),
     { description: "One of your jobs: status, result and error (JSON); subscribe to follow it", mimeType: "application/json" },
     async (uri, { job_id }) => {
       const id = String(job_id);
@@ -79,6 +82,7 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
     },
   );
 
+  const uuids = (value: string) => ctx.bus.listClients().map((c) => c.uuid).filter((uuid) => uuid.startsWith(value));
   const list = () => ({
     resources: ctx.bus.listClients().map((c) => ({
       uri: `blender://clients/${c.uuid}/scene/info`,
@@ -89,13 +93,13 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
   });
   server.registerResource(
     "client-scene-info",
-    new ResourceTemplate("blender://clients/{uuid}/scene/info", { list }),
+    new ResourceTemplate("blender://clients/{uuid}/scene/info", { list, complete: { uuid: uuids } }),
     { description: "Scene summary of one connected Blender, by uuid (JSON)", mimeType: "application/json" },
     async (uri, { uuid }) => json(uri.href, await sceneInfo(ctx, String(uuid), 0, 100)),
   );
   server.registerResource(
     "client-scene-objects",
-    new ResourceTemplate("blender://clients/{uuid}/scene/objects", { list: undefined }),
+    new ResourceTemplate("blender://clients/{uuid}/scene/objects", { list: undefined, complete: { uuid: uuids } }),
     { description: "Every object in the active scene of one connected Blender, by uuid (JSON)", mimeType: "application/json" },
     async (uri, { uuid }) => json(uri.href, { objects: await allObjects(ctx, String(uuid)) }),
   );

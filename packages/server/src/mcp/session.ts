@@ -59,16 +59,26 @@ export function createServer(bus: UserBus, sessionId: string, log: Logger, tools
   const server = new McpServer(
     { name: "blender-mcp", title: "Blender MCP bus", version: PACKAGE_VERSION },
     {
-      capabilities: { ...(era === "legacy" ? { logging: {} } : {}), resources: { subscribe: true, listChanged: true } },
+      capabilities: { ...(era === "legacy" ? { logging: {} } : {}), resources: { subscribe: true, listChanged: true }, prompts: {} },
       instructions: INSTRUCTIONS,
       // Tool listings never change while the server runs (private: they follow the client's toolsets); scene and job resources do, and are not cacheable.
-      cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "private" } },
+      cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "private" }, "prompts/list": { ttlMs: 3_600_000, cacheScope: "private" } },
     },
   );
   const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }), era };
   registerTools(server, ctx, tools);
   registerResources(server, ctx);
+  registerNoPrompts(server);
   return { server, ctx };
+}
+
+/**
+ * The prompts capability with an empty list, until the prompts of the
+ * prompts branch arrive: clients (and the conformance suite) may ask.
+ * Remove this when a prompt is registered with server.registerPrompt.
+ */
+function registerNoPrompts(server: McpServer): void {
+  server.server.setRequestHandler("prompts/list", () => ({ prompts: [] }));
 }
 
 export function createSession(bus: UserBus, sessionId: string, log: Logger, options: SessionOptions): Session {

@@ -13,3 +13,11 @@ test("loopback Hosts pass; a rebound Host or a browser Origin is refused", () =>
   assert.match(checkRequest({ host: "127.0.0.1:9860", origin: "https://evil.example.com" }, policy) ?? "", /Origin/);
   assert.equal(checkRequest({ host: "127.0.0.1:9860", origin: "http://localhost:3000" }, policy), null);
 });
+
+test("the server's own origin is accepted; the same page on another port or host is not", () => {
+  assert.equal(checkRequest({ host: "127.0.0.1:9860", origin: "http://127.0.0.1:9860" }, policy), null);
+  assert.equal(checkRequest({ host: "localhost:9860", origin: "https://localhost:9860" }, policy), null);
+  assert.match(checkRequest({ host: "127.0.0.1:9860", origin: "http://127.0.0.1:9861" }, policy) ?? "", /Origin/);
+  assert.match(checkRequest({ host: "127.0.0.1:9860", origin: "http://localhost:9860" }, policy) ?? "", /Origin/);
+  assert.match(checkRequest({ host: "127.0.0.1:9860", origin: "null" }, policy) ?? "", /Origin/);
+});
