@@ -55,6 +55,15 @@ function watchEventStream(res: ServerResponse, session: Session): void {
   }) as ServerResponse["writeHead"];
 }
 
+/**
+ * A request that names a 2026-era revision in its header is no legacy one, whatever its body says: the
+ * modern leg answers it, errors included, as the SDK's own routing would, without a second parse.
+ */
+function claimsModern(req: IncomingMessage): boolean {
+  const version = req.headers["mcp-protocol-version"];
+  return typeof version === "string" && version >= "2026-";
+}
+
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, Entry>();
   private readonly modern: ModernHttpLeg;
@@ -108,7 +117,7 @@ export class McpHttpEndpoint {
     const choice = chooseTools(req, this.options.toolsets);
     if (!choice.ok) return jsonRpcError(res, 400, -32602, choice.error);
     if (!(req.method === "POST" && isInitializeRequest(body))) {
-      if (req.method === "POST" && !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body }))) {
+      if (req.method === "POST" && (claimsModern(req) || !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body })))) {
         return this.modern.handle(req, res, userId, body);
       }
       if (req.method === "POST" || req.method === "GET" || req.method === "DELETE") {

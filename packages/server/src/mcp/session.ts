@@ -53,6 +53,8 @@ export interface SessionOptions {
    * itself (its user's listen streams are fed by modern-http.ts).
    */
   sink?: "connection" | "none";
+  /** Modern era: whether the client has a listen stream open (without one, every change notification would be dropped). */
+  listening?: () => boolean;
 }
 
 export function createServer(bus: UserBus, sessionId: string, log: Logger, tools: readonly ToolDef[], era: Era): { server: McpServer; ctx: SessionContext } {
@@ -82,7 +84,7 @@ function registerNoPrompts(server: McpServer): void {
 }
 
 export function createSession(bus: UserBus, sessionId: string, log: Logger, options: SessionOptions): Session {
-  const { tools, holdUntilStream = false, era = "legacy", sink = "connection" } = options;
+  const { tools, holdUntilStream = false, era = "legacy", sink = "connection", listening = () => true } = options;
   const { server, ctx } = createServer(bus, sessionId, log, tools, era);
   const subscribed = new Set<string>();
 
@@ -133,10 +135,11 @@ export function createSession(bus: UserBus, sessionId: string, log: Logger, opti
   const modernSink: SessionSink = {
     id: sessionId,
     notify: (_logger, _level, data) => {
+      if (!listening()) return;
       updated(jobUri(data.job_id));
       updated(JOBS_URI);
     },
-    resourceUpdated: (uri) => (uri === CLIENTS_URI ? clientsChanged() : updated(uri)),
+    resourceUpdated: (uri) => listening() && (uri === CLIENTS_URI ? clientsChanged() : updated(uri)),
   };
   if (sink === "connection") {
     bus.addSession(era === "legacy" ? legacySink : modernSink);

@@ -36,6 +36,13 @@ export class WebSocketServerTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T) => void;
 
+  /** Open subscriptions/listen requests by id: with none, change notifications need not be made at all. */
+  private readonly listens = new Set<string | number>();
+
+  get listening(): boolean {
+    return this.listens.size > 0;
+  }
+
   /** Frames that came before the SDK started the transport (a client writes right behind the auth proof). */
   private early: { data: RawData; isBinary: boolean }[] | null = [];
 
@@ -68,6 +75,10 @@ export class WebSocketServerTransport implements Transport {
     if (refusal) {
       if ("method" in message && "id" in message) this.write({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: refusal.reason } });
       return;
+    }
+    if ("method" in message) {
+      if (message.method === "subscriptions/listen" && "id" in message) this.listens.add(message.id);
+      else if (message.method === "notifications/cancelled") this.listens.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? "");
     }
     this.onmessage?.(message);
   }
@@ -180,7 +191,7 @@ export class McpWebSocketEndpoint {
     const sessions: Session[] = [];
     const handle = serveStdio(
       ({ era }) => {
-        const session = createSession(bus, sessions.length === 0 ? id : randomUUID(), this.log, { tools, era });
+        const session = createSession(bus, sessions.length === 0 ? id : randomUUID(), this.log, { tools, era, listening: () => transport.listening });
         sessions.push(session);
         return session.server;
       },
