@@ -23,7 +23,7 @@ export type BlenderVersion = (typeof BLENDER_VERSIONS)[number];
 const CHROOT_SUITES: Record<BlenderVersion, string | undefined> = { "3.4": undefined, "4.3": "trixie", "5.2": "sid" };
 
 const HERE = import.meta.dirname;
-const DEFAULT_STARTUP_SCRIPT = join(REPO_ROOT, ADDON_DIR, "testing/startup.py");
+const DEFAULT_STARTUP_SCRIPT = join(REPO_ROOT, ADDON_DIR, "blender_startup/startup.py");
 const MARKER = /^\[mcp-bus\] connected as (\S+) to (\S+)\s*$/;
 /** Exit code Blender is told to use when the startup script raises. */
 export const STARTUP_SCRIPT_FAILED = 86;

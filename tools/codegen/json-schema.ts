@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { COMMAND_LIST, MESSAGES, TOOLS, toolListing, type CommandDef } from "@blender-mcp/protocol";
+import { BACKPLANE_MESSAGES, COMMAND_LIST, MESSAGES, TOOLS, toolListing, type CommandDef } from "@blender-mcp/protocol";
 import { SCHEMA_DIR } from "../paths.js";
 
 /**
@@ -15,7 +15,7 @@ export function renderJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Every message, every command's params and result, every tool's input and output. */
+/** Every message (addon and backplane), every command's params and result, every tool's input and output. */
 export function renderJsonSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   for (const [type, schema] of Object.entries(MESSAGES)) {
@@ -24,6 +24,10 @@ export function renderJsonSchemas(): Map<string, string> {
   for (const command of COMMAND_LIST as readonly CommandDef[]) {
     files.set(`${SCHEMA_DIR}/commands/${command.name}.params.json`, renderJson(toJsonSchema(command.params, "input")));
     files.set(`${SCHEMA_DIR}/commands/${command.name}.result.json`, renderJson(toJsonSchema(command.result, "output")));
+  }
+  // Between server processes over Redis: read (and validated) by the receiver.
+  for (const [name, schema] of Object.entries(BACKPLANE_MESSAGES)) {
+    files.set(`${SCHEMA_DIR}/backplane/${name}.json`, renderJson(toJsonSchema(schema, "input")));
   }
   // Exactly what tools/list advertises.
   for (const tool of TOOLS) {

@@ -3,13 +3,15 @@
  * - blender_mcp_bus-<version>.zip: a legacy addon (bl_info), Blender 3.0+,
  *   installed with Preferences > Add-ons > Install;
  * - blender_mcp_bus-<version>-extension.zip: a Blender 4.2+ extension
- *   (blender_manifest.toml at the root), installed from disk.
+ *   (blender_manifest.toml at the root), installed from disk or from the
+ *   server's extension repository, whose index is extensions-index.json.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
 import { ADDON_DIR, ADDON_PACKAGE, DIST_DIR, REPO_ROOT } from "../paths.js";
 import { renderManifest } from "./manifest.js";
+import { REPOSITORY_INDEX, repositoryIndex } from "./repository.js";
 import { zip, type ZipEntry } from "./zip.js";
 
 function addonSources(): ZipEntry[] {
@@ -38,5 +40,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, LEGACY_ZIP), legacy);
   writeFileSync(join(out, EXTENSION_ZIP), extension);
+  writeFileSync(join(out, REPOSITORY_INDEX), repositoryIndex(EXTENSION_ZIP, extension));
   console.log(`package-addon: ${DIST_DIR}/${LEGACY_ZIP} (${legacy.length} bytes), ${DIST_DIR}/${EXTENSION_ZIP} (${extension.length} bytes)`);
 }

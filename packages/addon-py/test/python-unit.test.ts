@@ -16,21 +16,24 @@ interface PyResult {
   detail: string;
 }
 
-const run = spawnSync(
-  "python3",
-  ["-S", "-m", "unittest", "discover", "-s", join(ADDON, "tests"), "-t", ADDON, "-v"],
-  { cwd: ROOT, encoding: "utf8", timeout: 300_000 },
-);
+const PY_UNIT = join(import.meta.dirname, "py_unit");
+// The top level is this folder, so the tests import as py_unit.*; PYTHONPATH makes blender_mcp_bus importable.
+const run = spawnSync("python3", ["-S", "-m", "unittest", "discover", "-s", PY_UNIT, "-t", import.meta.dirname, "-v"], {
+  cwd: ROOT,
+  encoding: "utf8",
+  timeout: 300_000,
+  env: { ...process.env, PYTHONPATH: ADDON },
+});
 const output = `${run.stderr ?? ""}`;
 
 /**
- * unittest -v writes "test_x (tests.module.Class.test_x) ... ok" (3.11+; 3.10
+ * unittest -v writes "test_x (py_unit.module.Class.test_x) ... ok" (3.11+; 3.10
  * omits the method in the parentheses). A docstring puts its first line, and
  * the test's own output may put text, between the name and the outcome.
  */
 /** "module.Class.test_x" from a test name and its parenthesised owner, whichever Python wrote it. */
 function qualified(test: string, owner: string): string {
-  return (owner.endsWith(`.${test}`) ? owner : `${owner}.${test}`).replace(/^tests\./, "");
+  return (owner.endsWith(`.${test}`) ? owner : `${owner}.${test}`).replace(/^py_unit\./, "");
 }
 
 export function parseUnittest(text: string): PyResult[] {
@@ -49,7 +52,7 @@ export function parseUnittest(text: string): PyResult[] {
       pending = null;
     }
   }
-  // Tracebacks follow in blocks headed "FAIL: test_x (tests.module.Class.test_x)".
+  // Tracebacks follow in blocks headed "FAIL: test_x (py_unit.module.Class.test_x)".
   const blocks = text.split(/^={70}$/m).slice(1);
   for (const block of blocks) {
     const head = /^(FAIL|ERROR): (test\w*) \(([\w.]+)\)/m.exec(block);

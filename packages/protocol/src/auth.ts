@@ -17,6 +17,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { AuthChallenge, PROTOCOL_VERSION, Refused, type AuthBegin, type AuthProof } from "./messages.js";
+import { CLOSE, MCP_CLOSE } from "./close-codes.js";
 
 /**
  * Sent in the upgrade request by clients that speak the handshake: it names
@@ -144,10 +145,10 @@ export function authenticateSocket(ws: AuthSocket, token: string, channel: AuthC
       const why = reason.toString();
       reject(
         new AuthFailure(
-          code === 4002 || code === 4401
+          code === CLOSE.refused || code === MCP_CLOSE.unauthorized
             ? `the server at ${url} refused: ${why}`
             : impostorMessage(url, `it closed the connection (${code}${why ? ` ${why}` : ""}) instead of answering; an older server also does this: then update the server`),
-          code === 4002 || code === 4401 ? "refused" : "impostor",
+          code === CLOSE.refused || code === MCP_CLOSE.unauthorized ? "refused" : "impostor",
         ),
       );
     };

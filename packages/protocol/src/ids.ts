@@ -8,3 +8,4 @@ export const ClientUuid = z
   .string()
   .regex(ID_PATTERN)
   .describe("Blender client identifier, sticky across reconnects of one Blender process");
+export const CommandName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe("Name of an addon command");

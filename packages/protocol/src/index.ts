@@ -1,5 +1,7 @@
 export { PRIORITIES, Priority, DEFAULT_PRIORITY, priorityRank } from "./priority.js";
-export { JobId, ClientUuid } from "./ids.js";
+export { JobId, ClientUuid, CommandName } from "./ids.js";
+export { CLOSE, MCP_CLOSE, CloseCode, McpCloseCode } from "./close-codes.js";
+export { IMAGE_FIELDS, ImageField, imageMimeType } from "./images.js";
 export { Progress } from "./progress.js";
 export {
   PROTOCOL_VERSION,
@@ -53,6 +55,8 @@ export {
   sendMessage,
   jobUpdate,
   getJob,
+  JobLookup,
+  jobNotFound,
   dispatchTool,
   toolResultSchema,
   toolsFor,
@@ -60,6 +64,40 @@ export {
   toolJsonSchema,
 } from "./tools.js";
 export type { ToolDef, ToolListing } from "./tools.js";
-export { RESOURCES } from "./resources.js";
-export type { ResourceDef } from "./resources.js";
+export { RESOURCES, RESOURCE_URIS, RESOURCE_TEMPLATES, TEMPLATE_URIS, ResourceUri, clientResourceUri } from "./resources.js";
+export type { ResourceDef, ResourceTemplateDef, TemplateUri } from "./resources.js";
+export {
+  PROMPTS,
+  PromptError,
+  RENDER_ENGINES,
+  ASSET_SOURCES,
+  buildScene,
+  lightAndRender,
+  inspectAndFix,
+  findAndPlaceAssets,
+  definePrompt,
+  promptListing,
+  promptAvailable,
+  renderPrompt,
+} from "./prompts.js";
+export type { PromptDef, PromptListing, PromptArgument, PromptMessage, CompletionSource } from "./prompts.js";
+export {
+  MAX_COMPLETION_VALUES,
+  completeValue,
+  completeClientUuid,
+  completePromptArgument,
+  completeResourceArgument,
+} from "./completions.js";
+export type { Completion, ClientChoice, CompletionContext } from "./completions.js";
+export {
+  BACKPLANE_MESSAGES,
+  Routed,
+  RoutedUpdate,
+  RegistryEntry,
+  RegistryEvent,
+  RemoteEvent,
+  UnfinishedMember,
+  readBackplane,
+} from "./backplane.js";
+export type { BackplaneMessageName } from "./backplane.js";
 export { PACKAGE_VERSION } from "./version.js";

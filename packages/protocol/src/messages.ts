@@ -3,7 +3,7 @@
  * with a message_type discriminator.
  */
 import { z } from "zod";
-import { ClientUuid, JobId } from "./ids.js";
+import { ClientUuid, CommandName, JobId } from "./ids.js";
 import { Priority } from "./priority.js";
 import { Progress } from "./progress.js";
 
@@ -12,8 +12,6 @@ import { Progress } from "./progress.js";
  * 2: the server proves it knows the token before the client sends anything about itself (auth_begin ...).
  */
 export const PROTOCOL_VERSION = 2;
-
-const CommandName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe("Name of an addon command");
 
 // ---- the authentication handshake (addon socket and the relay's /mcp socket) ---
 

@@ -7,7 +7,7 @@ import { ClientInfo, ClientSummary } from "./clients.js";
 import { COMMAND_LIST } from "./commands/index.js";
 import { TOOLSETS, resolveToolsets, type CommandDef, type Timeout, type ToolAnnotations, type Toolset } from "./commands/define.js";
 import { ClientUuid, JobId } from "./ids.js";
-import { Job } from "./jobs.js";
+import { JOB_STATES, Job } from "./jobs.js";
 import { CommandDispatch, JobDispatch, JobUpdate } from "./messages.js";
 import { dispatchOutcome } from "./outcome.js";
 import { DEFAULT_PRIORITY, Priority } from "./priority.js";
@@ -133,6 +133,24 @@ export const jobUpdate: ToolDef = {
 
 export const GET_JOB_WAIT: Timeout = { defaultSeconds: 0, maxSeconds: 60 };
 
+/**
+ * blender_get_job's structured answer: the job, or for an id the caller's bus
+ * does not know (never existed, expired, or someone else's) only job_id,
+ * status not_found and error, so that answer matches the outputSchema too.
+ */
+export const JobLookup = Job.partial()
+  .extend({
+    job_id: Job.shape.job_id,
+    status: z.enum([...JOB_STATES, "not_found"]).describe("not_found: no such job on your bus; the other fields are then absent"),
+    error: Job.shape.error,
+  })
+  .describe("A job on the caller's bus, or status not_found");
+
+/** The not-found answer, the same for ids that never existed, expired, or belong to someone else. */
+export function jobNotFound(jobId: string): z.infer<typeof JobLookup> {
+  return { job_id: jobId, status: "not_found", error: `No job ${jobId} on your bus (unknown, or expired).` };
+}
+
 export const getJob: ToolDef = {
   name: "blender_get_job",
   title: "Get a job",
@@ -146,7 +164,7 @@ export const getJob: ToolDef = {
       .max(GET_JOB_WAIT.maxSeconds)
       .default(GET_JOB_WAIT.defaultSeconds),
   }),
-  output: Job,
+  output: JobLookup,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   toolset: "jobs",
   timeout: GET_JOB_WAIT,
@@ -175,10 +193,11 @@ const listings = new WeakMap<ToolDef, ToolListing>();
 /**
  * JSON Schema of a tool's input ("input": what a caller may send, defaults
  * optional) or output ("output": what the server emits), as advertised: no
- * `$schema` tag, which MCP does not need and every conversation would pay for.
+ * `$schema` tag, which every conversation would pay for, so MCP reads it as
+ * its default dialect, 2020-12, which is what it is written in.
  */
 export function toolJsonSchema(schema: z.ZodObject, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-07", io }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io }) as Record<string, unknown>;
   return rest;
 }
 

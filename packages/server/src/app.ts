@@ -19,11 +19,14 @@ import { TokenStore } from "./auth/tokens.js";
 import { Hub } from "./bus/hub.js";
 import { JobStore } from "./bus/job-store.js";
 import { jobStorePath, LOCAL_USER, type Config } from "./config.js";
+import { serveExtensions } from "./http/extensions.js";
+import { removeStoreIfEmpty, sweepStaleStores } from "./job-store-files.js";
 import { checkRequest, type OriginPolicy } from "./http/origin.js";
 import { guardSlowClients } from "./http/slow-clients.js";
 import { createLogger, type Logger } from "./log.js";
 import { McpHttpEndpoint } from "./mcp/http.js";
 import { SessionRegistry } from "./mcp/sessions.js";
+import { createPage, type Page } from "./page/index.js";
 import { McpWebSocketEndpoint, type Admit } from "./mcp/websocket.js";
 
 export const ADDON_PATH = "/addon";
@@ -36,6 +39,8 @@ export interface App {
   sessions: SessionRegistry;
   /** The token store, or null with auth "none". */
   tokens: TokenStore | null;
+  /** The live page at / (one-time links, cookie sessions, its event stream). */
+  page: Page;
   /** Resolves with the bound port; rejects with the listen error. */
   listen(): Promise<number>;
   /** Calls onIdle once nothing (no MCP session, no addon) has been connected for idleMs. */
@@ -60,7 +65,9 @@ function refuseUpgrade(socket: Duplex, refused: Extract<Gate, { ok: false }>): v
 
 export function createApp(config: Config, log: Logger = createLogger(config.logLevel)): App {
   const limits = config.limits;
-  const store = new JobStore(jobStorePath(config));
+  const storePath = jobStorePath(config);
+  const store = new JobStore(storePath);
+  sweepStaleStores(config.dataDir, storePath, config.jobTtlSeconds * 1000);
   const hub = new Hub(
     {
       jobTtlMs: config.jobTtlSeconds * 1000,
@@ -102,7 +109,8 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds, toolsets: config.toolsets }, log);
   const auth = new Authenticator(tokens);
   const requests = new RateLimiter(limits.requestsPerSecond);
-  const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins };
+  const policy: OriginPolicy = { allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, tls: Boolean(config.tlsCert && config.tlsKey) };
+  const page = createPage({ hub, auth, policy, log, scheme: config.tlsCert ? "https" : "http" });
   const started = Date.now();
   let idleWatch: (() => void) | null = null;
   sessions.onChange = addons.onChange = () => idleWatch?.();
@@ -159,6 +167,8 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === HEALTH_PATH && req.method === "GET") return health(res);
+    if (serveExtensions(req, res)) return;
+    if (page.handles(path)) return page.handle(req, res);
     if (path !== MCP_PATH) return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     const passed = gate(req);
     if (!passed.ok) return refuse(res, passed);
@@ -222,6 +232,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     log,
     sessions,
     tokens,
+    page,
     listen: async () => {
       await joinPlane();
       return new Promise<number>((resolve, reject) => {
@@ -252,6 +263,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     close: async () => {
       idleWatch = null;
       clearInterval(pruner);
+      page.close();
       await sessions.closeAll();
       mcpSockets.close();
       await mcp.close();
@@ -260,6 +272,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
+      removeStoreIfEmpty(storePath);
     },
   };
 }

@@ -3,9 +3,11 @@
 import { parseArgs } from "node:util";
 import { CORE_TOOLSETS, PACKAGE_VERSION, TOOLSETS, resolveToolsets } from "@blender-mcp/protocol";
 import { createApp } from "./app.js";
+import { OWN_COMMANDS } from "./commands/index.js";
 import { TokenStore } from "./auth/tokens.js";
 import { DEFAULT_CONFIG, DEFAULT_PORT, validateConfig, type Config, type Limits } from "./config.js";
 import { createLogger, isLogLevel } from "./log.js";
+import { announcePage, openPage } from "./page/open.js";
 import { runStdio } from "./stdio.js";
 
 /** Every limit is a flag of the same name, so none is hard-coded where a user might need another value. */
@@ -29,9 +31,12 @@ Usage:
   blender-mcp serve [options]             Streamable HTTP MCP at /mcp, the addon socket at /addon, GET /health
   blender-mcp stdio [options]             MCP over stdio, relayed to the hub on the port (started if none answers),
                                           so every client on this machine shares one bus
+  blender-mcp open [--print]              open the live page of your jobs (a one-time link from the running server)
   blender-mcp token create --user NAME    issue a bearer token (printed once; only its hash is kept)
   blender-mcp token list                  list tokens (id, user, created)
   blender-mcp token revoke ID             revoke a token
+  blender-mcp config CLIENT [--write]     an MCP client's config for this server (config --help)
+  blender-mcp install-addon [--blender PATH]  install and enable the add-on in Blender
   blender-mcp --version
 
 Options (environment variable in brackets):
@@ -53,7 +58,8 @@ Options (environment variable in brackets):
   --job-ttl SECONDS       keep finished jobs for blender_get_job this long (default ${d.jobTtlSeconds})
   --job-store FILE        SQLite job store, or "memory" (default <data-dir>/jobs-<port>.sqlite)
   --redis URL             share users' buses with other serve processes through Redis [BLENDER_MCP_REDIS_URL]
-                          (redis://host:6379); jobs are then recorded there, not in SQLite
+                          (redis://host:6379); each process still records its jobs in SQLite (--job-store),
+                          Redis holds a shared copy for the others
   --toolsets LIST         tool groups to advertise [BLENDER_MCP_TOOLSETS] (default core; "all", or core plus any of
                           ${TOOLSETS.filter((t) => !(CORE_TOOLSETS as readonly string[]).includes(t)).join(", ")});
                           a client may pick its own with /mcp?toolsets=LIST
@@ -86,6 +92,7 @@ interface Parsed {
   config: Config;
   exitWhenIdleSeconds: number;
   hubIdleSeconds: number;
+  printOnly: boolean;
 }
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
@@ -115,6 +122,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "hub-idle": { type: "string" },
       user: { type: "string" },
       version: { type: "boolean" },
+      print: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" as const }])),
     },
@@ -163,6 +171,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     config,
     exitWhenIdleSeconds: number("--exit-when-idle", str("exit-when-idle"), 0),
     hubIdleSeconds: number("--hub-idle", str("hub-idle"), 600),
+    printOnly: values.print === true,
   };
 }
 
@@ -189,6 +198,8 @@ function tokenCommand(store: TokenStore, action: string | undefined, args: strin
 }
 
 async function main(): Promise<void> {
+  const own = OWN_COMMANDS[process.argv[2] ?? ""];
+  if (own) return void (process.exitCode = await own(process.argv.slice(3)));
   let parsed: Parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);
@@ -211,6 +222,7 @@ async function main(): Promise<void> {
       if (invalid) fail(invalid);
       const app = createApp(config, log);
       const port = await app.listen();
+      announcePage(app.page, config, port, log);
       const stop = () => void app.close().then(() => process.exit(0));
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -224,6 +236,8 @@ async function main(): Promise<void> {
       if (process.send) process.send({ event: "listening", port }, () => process.disconnect());
       return;
     }
+    case "open":
+      return openPage(config, parsed.printOnly);
     case "stdio":
       return runStdio(config, { hubIdleSeconds }, log);
     default:

@@ -89,8 +89,9 @@ export async function runStdio(config: Config, options: StdioOptions, log: Logge
   if (!health) {
     throw new Error(`nothing answers as blender-mcp on ${base} and no hub could start there; is the port used by something else? pick another with --port`);
   }
-  // stdio acts as the local user: its token is the one in the local token file (the hub writes it even with --auth none).
-  const token = readLocalToken(config.dataDir);
+  // stdio acts as the local user: its token is the one in the local token file (the hub writes it even with --auth none),
+  // unless BLENDER_MCP_TOKEN names another user's (a Claude Desktop bundle's token setting).
+  const token = process.env.BLENDER_MCP_TOKEN?.trim() || readLocalToken(config.dataDir);
   if (!token) throw new Error(`no local token in ${config.dataDir}: the hub on ${base} did not write one there; is it using another --data-dir?`);
   const url = new URL(`${base.replace(/^http/, "ws")}${MCP_PATH}`);
   // The hub may have been started with other toolsets: a client that names its own gets them.

@@ -108,8 +108,8 @@ describe("security", () => {
       const unknown = await bob.call("blender_get_job", { job_id: "j-000000000000" });
       assert.equal(foreign.isError, true);
       assert.equal(
-        (foreign.result.content[0] as { text: string }).text.replace(aliceJob, "ID"),
-        (unknown.result.content[0] as { text: string }).text.replace("j-000000000000", "ID"),
+        (foreign.result.content[0] as { text: string }).text.replaceAll(aliceJob, "ID"),
+        (unknown.result.content[0] as { text: string }).text.replaceAll("j-000000000000", "ID"),
         "a foreign job id gets the same answer as an unknown one",
       );
       await bob.client.subscribeResource({ uri: "blender://jobs" });

@@ -212,6 +212,19 @@ describe("buses", () => {
   });
 });
 
+/** Resolves once a process that is not our child has exited (Node has no event for that: it is polled). */
+async function exited(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`process ${pid} still runs 10 s after SIGTERM`);
+}
+
 describe("stdio", () => {
   test("stdio processes share one hub they start on demand, which outlives them", async () => {
     const port = await freePort();
@@ -240,6 +253,8 @@ describe("stdio", () => {
     } finally {
       await fake.close();
       process.kill(health.pid, "SIGTERM");
+      // The hub tidies its data folder as it exits: remove the folder after it is gone.
+      await exited(health.pid);
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -6,7 +6,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from . import commands, drainer, panel, preferences, runtime
-from ..core import render_process
+from ..core import capture, render_process
 
 log = logging.getLogger("blender_mcp_bus")
 
@@ -35,5 +35,6 @@ def unregister():
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)
     runtime.stop()
+    capture.uninstall()
     for cls in reversed(classes):
         bpy.utils.unregister_class(cls)

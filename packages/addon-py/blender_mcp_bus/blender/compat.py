@@ -1,5 +1,7 @@
 """Every difference between the Blender versions we support (3.4 to 5.2),
 in one place, decided by bpy.app.version."""
+import os
+
 import bpy
 
 VERSION = bpy.app.version
@@ -55,6 +57,23 @@ def read_rgb(framebuffer, width: int, height: int) -> bytes:
 def is_extension(package: str) -> bool:
     """Installed as a 4.2+ extension (bl_ext.<repo>.<id>) rather than a legacy addon."""
     return package.startswith("bl_ext.")
+
+
+def online_access() -> bool:
+    """Blender 4.2+ asks add-ons to stay offline unless the user allowed online access (or started it with
+    --online-mode); earlier Blenders have no such setting."""
+    if VERSION < (4, 2, 0):
+        return True
+    return bool(bpy.app.online_access)
+
+
+def user_data_folder(package: str, *parts: str) -> str:
+    """Where the add-on keeps files it makes (downloads, renders): the extension's own user folder on 4.2+, as the
+    Extensions platform asks, else Blender's user data folder."""
+    sub = os.path.join(*parts)
+    if VERSION >= (4, 2, 0) and is_extension(package):
+        return bpy.utils.extension_path_user(package, path=sub, create=True)
+    return bpy.utils.user_resource("DATAFILES", path=os.path.join("blender_mcp_bus", sub), create=True)
 
 
 def prepare_gltf_import() -> None:

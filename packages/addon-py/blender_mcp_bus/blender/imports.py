@@ -7,22 +7,30 @@ import bpy
 from mathutils import Vector
 
 from ..core.errors import JobFailed
-from ..core.integrations import IntegrationConfig
+from ..core.integrations import IntegrationConfig, online_access_refusal
 from ..core.settings import gate_reason
-from . import compat
+from . import compat, preferences
 
 
 def require(config: IntegrationConfig) -> IntegrationConfig:
     """The registry gates commands already; this covers the preference flipping mid-job."""
     if not config.enabled:
         raise JobFailed(gate_reason(config.name))
+    refusal = offline_reason(config)
+    if refusal:
+        raise JobFailed(refusal)
     return config
+
+
+def offline_reason(config: IntegrationConfig):
+    """Why this integration may not reach its service in this Blender (online access off), or None."""
+    return online_access_refusal(config, compat.online_access())
 
 
 def download_folder(provider: str, name: str) -> str:
     """A fresh folder per download: images and models keep referring to their files."""
-    # Blender's user data folder rather than /tmp, which a reboot empties under the .blend's feet.
-    root = bpy.utils.user_resource("DATAFILES", path=os.path.join("blender_mcp_bus", provider), create=True)
+    # The add-on's user folder rather than /tmp, which a reboot empties under the .blend's feet.
+    root = compat.user_data_folder(preferences.ADDON_ID, provider)
     return tempfile.mkdtemp(prefix=name[:40] + "-", dir=root)
 
 

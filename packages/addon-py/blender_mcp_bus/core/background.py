@@ -25,9 +25,24 @@ log = logging.getLogger("blender_mcp_bus")
 # The reason the server gives when a job's tool call timed out (see UserBus.expire).
 TIMEOUT = "timeout"
 
+# Worker threads at once: each background job (a download, a render, a
+# provider API call) holds one until its result is applied. More would only
+# compete for the network, the disk and the 2-8 cores a render already uses.
+MAX_BACKGROUND_JOBS = 4
+
 
 class Cancelled(Exception):
     """Raised by Task.check() once the job was cancelled."""
+
+
+class AtCapacity(JobFailed):
+    """Every worker is taken: the job fails at once, and nothing of it was started."""
+
+    def __init__(self, limit: int, command: str):
+        super().__init__(
+            "%s not started: this Blender already runs %d background jobs (downloads, renders, provider calls), "
+            "the addon's limit; retry once one has finished (blender_get_job shows their status) or cancel one"
+            % (command, limit))
 
 
 class Task:
@@ -97,17 +112,22 @@ _Done = Tuple[str, Task, Background, bool, Any]
 class Workers:
     """Runs fetch phases on threads and queues their outcomes for the main thread."""
 
-    def __init__(self, reporter: Reporter, on_ready: Callable[[], None] = lambda: None):
+    def __init__(self, reporter: Reporter, on_ready: Callable[[], None] = lambda: None,
+                 limit: int = MAX_BACKGROUND_JOBS):
         self._reporter = reporter
+        self.limit = limit
         self._on_ready = on_ready
         self._lock = threading.Lock()
         self._tasks: Dict[str, Task] = {}
         self._outlive: set = set()
         self._ready: Deque[_Done] = deque()
 
-    def start(self, job_id: str, work: Background) -> Task:
+    def start(self, job_id: str, work: Background, command: str = "the job") -> Task:
+        """Raises AtCapacity when `limit` jobs hold a worker (fetching, or fetched and not yet applied)."""
         task = Task(job_id, lambda update: self._reporter.running(job_id, update))
         with self._lock:
+            if len(self._tasks) >= self.limit:
+                raise AtCapacity(self.limit, command)
             self._tasks[job_id] = task
             if work.outlives_timeout:
                 self._outlive.add(job_id)
@@ -142,10 +162,6 @@ class Workers:
     def ready(self) -> int:
         with self._lock:
             return len(self._ready)
-
-    def running(self) -> int:
-        with self._lock:
-            return len(self._tasks)
 
     def finish_ready(self) -> int:
         """Main thread: apply the fetched data and send each job's one terminal update."""

@@ -2,14 +2,22 @@
 to the user's own code.
 
 execute_code and job_dispatch both run here; the bpy layer only supplies the
-globals."""
-import contextlib
+globals.
+
+sys.stdout and sys.stderr are process-wide, and other threads (the socket
+thread's console log, a download worker) write while a job runs: swapping
+them for the job's buffer would put that output into the job's stdout. So
+they are replaced once, by streams that route each write by thread: only the
+thread running the job writes into its buffer; every other thread writes
+where it always did."""
 import io
 import linecache
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 
 def truncation_mark(limit: int) -> str:
@@ -51,6 +59,87 @@ class BoundedText(io.TextIOBase):
         return text + truncation_mark(self.limit) if self.truncated else text
 
 
+class ThreadRoutedStream(io.TextIOBase):
+    """Stands in for sys.stdout or sys.stderr: a write goes to the buffer the
+    writing thread is capturing into, or, if it captures nothing, to the
+    stream that was there before (the console)."""
+
+    # Found by this attribute, not the class: an addon reload (F8) brings a new class.
+    mcp_thread_routed = True
+
+    def __init__(self, fallback):
+        super().__init__()
+        self.fallback = fallback
+        self._local = threading.local()
+
+    def _target(self):
+        return getattr(self._local, "target", None) or self.fallback
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        target = self._target()
+        # A Blender started without a console may have no sys.stdout at all.
+        return len(text) if target is None else target.write(text)
+
+    def flush(self) -> None:
+        target = self._target()
+        if target is not None:
+            target.flush()
+
+    # What callers expect of the console stream, from the console stream.
+    @property
+    def encoding(self):
+        return getattr(self.fallback, "encoding", "utf-8")
+
+    @property
+    def errors(self):
+        return getattr(self.fallback, "errors", "strict")
+
+    def fileno(self) -> int:
+        return self.fallback.fileno()
+
+    def isatty(self) -> bool:
+        return bool(self.fallback is not None and self.fallback.isatty())
+
+    def __getattr__(self, name: str):
+        return getattr(self.fallback, name)
+
+    @contextmanager
+    def capturing(self, buffer) -> Iterator[None]:
+        """Writes from this thread go to buffer until the block ends; nested captures restore the outer one."""
+        outer = getattr(self._local, "target", None)
+        self._local.target = buffer
+        try:
+            yield
+        finally:
+            self._local.target = outer
+
+
+def _routed(name: str) -> ThreadRoutedStream:
+    current = getattr(sys, name)
+    if getattr(current, "mcp_thread_routed", False):
+        return current
+    stream = ThreadRoutedStream(current)
+    setattr(sys, name, stream)
+    return stream
+
+
+def install() -> Tuple[ThreadRoutedStream, ThreadRoutedStream]:
+    """The routed sys.stdout and sys.stderr, installed on first use (and again
+    if something replaced them since); never swapped per job."""
+    return _routed("stdout"), _routed("stderr")
+
+
+def uninstall() -> None:
+    """Puts back the streams install() found (on unregister)."""
+    for name in ("stdout", "stderr"):
+        current = getattr(sys, name)
+        if getattr(current, "mcp_thread_routed", False):
+            setattr(sys, name, current.fallback)
+
+
 @dataclass
 class RunOutcome:
     stdout: str
@@ -80,10 +169,11 @@ def run_source(source: str, filename: str, globals_: Dict[str, Any], limit: int)
     calling exit() must not end Blender."""
     out, err = BoundedText(limit), BoundedText(limit)
     error = None
+    stdout, stderr = install()
     # Registered so tracebacks show the offending line of the user's source.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with stdout.capturing(out), stderr.capturing(err):
             try:
                 code = compile(source, filename, "exec")
                 exec(code, globals_)

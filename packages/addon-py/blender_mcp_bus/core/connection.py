@@ -15,6 +15,9 @@ from typing import Callable, List, Optional
 
 from . import websocket
 from ..generated.catalog import PROTOCOL_VERSION
+# The server closes with this when a newer connection from the same Blender
+# took over; reconnecting would only knock that one off in turn.
+from ..generated.wire import CLOSE_REPLACED
 from .handshake import AUTH_HEADER, AUTH_SCHEME, AuthFailed, ClientAuth
 from .local_token import find_local_token
 from .pump import ProtocolFault, decode
@@ -23,9 +26,6 @@ from .settings import Settings
 
 log = logging.getLogger("blender_mcp_bus")
 
-# The server closes with this when a newer connection from the same Blender
-# took over; reconnecting would only knock that one off in turn.
-CLOSE_REPLACED = 4000
 _OUTBOX_LIMIT = 200
 
 

@@ -13,6 +13,8 @@ import json
 import os
 from urllib.parse import urlsplit
 
+from . import outgoing
+
 # The header tells the server this addon speaks the handshake; it carries no secret.
 AUTH_HEADER = "x-blender-mcp-auth"
 AUTH_SCHEME = "hmac-sha256-v1"
@@ -74,8 +76,7 @@ class ClientAuth:
         self._channel = channel
 
     def begin(self) -> dict:
-        return {"message_type": "auth_begin", "protocol_version": self._version,
-                "key_id": self.key_id, "client_nonce": self._nonce}
+        return outgoing.auth_begin(self._version, self.key_id, self._nonce)
 
     def answer(self, text: str) -> dict:
         try:
@@ -102,5 +103,4 @@ class ClientAuth:
         expected = proof(self._key, "server", self._channel, self.key_id, self._nonce, server_nonce)
         if not hmac.compare_digest(expected.encode("ascii"), given.encode("utf-8", "replace")):
             raise AuthFailed(impostor_message(self._url, "its proof is wrong"), "impostor")
-        return {"message_type": "auth_proof",
-                "client_proof": proof(self._key, "client", self._channel, self.key_id, self._nonce, server_nonce)}
+        return outgoing.auth_proof(proof(self._key, "client", self._channel, self.key_id, self._nonce, server_nonce))

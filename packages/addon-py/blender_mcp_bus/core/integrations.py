@@ -56,3 +56,29 @@ def resolve(name: str, enabled: bool, url: str = "", key: str = "", backend: str
     base_url = (env.get(ENV_URL[provider], "").strip() or url.strip() or DEFAULT_URLS[provider]).rstrip("/")
     secret = env.get(ENV_KEY[provider], "").strip() if provider in ENV_KEY else ""
     return IntegrationConfig(name, enabled, base_url, secret or key.strip(), backend if name == "hyper3d" else "")
+
+
+ONLINE_ACCESS_OFF = ("Blender's online access is off, so %s cannot be reached. Ask the user to tick Allow Online "
+                     "Access in Edit > Preferences > System > Network (or to start Blender with --online-mode); "
+                     "MCP clients cannot switch it on.")
+
+
+def is_local(url: str) -> bool:
+    """A loopback URL (a local mirror, a test API) is not "online" in Blender's sense."""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def online_access_refusal(config: IntegrationConfig, online_access: bool) -> Optional[str]:
+    """Why the integration may not go online (Blender 4.2+'s Allow Online Access), or None."""
+    if online_access or is_local(config.base_url):
+        return None
+    return ONLINE_ACCESS_OFF % config.base_url

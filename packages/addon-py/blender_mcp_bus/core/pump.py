@@ -3,20 +3,17 @@ routed. Runs on the socket thread; the only work it does there is answering
 pings and queueing jobs."""
 import json
 import logging
-import re
 from typing import Any, Callable, Optional, Tuple
 
 from ..generated.catalog import MESSAGES
+# Patterns the Zod schemas enforce and the generated dataclasses do not.
+from ..generated.wire import COMMAND_NAME_PATTERN, ID_PATTERN
+from . import outgoing
 from .jobs import SCRIPT, Job, JobQueue
 from .reporter import Reporter, encode
 
 log = logging.getLogger("blender_mcp_bus")
 
-# Patterns the Zod schemas enforce and the generated dataclasses do not.
-_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-# What the server may send; the rest exist but only travel the other way.
-SERVER_MESSAGES = ("welcome", "refused", "command_dispatch", "job_dispatch", "cancel", "ping", "pong", "protocol_error")
 
 
 class ProtocolFault(Exception):
@@ -27,7 +24,7 @@ class ProtocolFault(Exception):
         self.job_id = job_id
 
     def to_message(self) -> dict:
-        return {"message_type": "protocol_error", "code": self.code, "message": self.message, "job_id": self.job_id}
+        return outgoing.protocol_error(self.code, self.message, self.job_id)
 
 
 def decode(text: str) -> Tuple[str, Any]:
@@ -47,9 +44,9 @@ def decode(text: str) -> Tuple[str, Any]:
         message = cls.from_dict(raw)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ProtocolFault("invalid_message", "%s: %s" % (message_type, error or type(error).__name__), job_id)
-    if job_id is not None and not _ID.match(job_id):
-        raise ProtocolFault("invalid_message", "%s: job_id must be 1-128 of A-Z a-z 0-9 . _ : -" % message_type, job_id)
-    if message_type == "command_dispatch" and not _COMMAND.match(message.command):
+    if job_id is not None and not ID_PATTERN.match(job_id):
+        raise ProtocolFault("invalid_message", "%s: job_id must match %s" % (message_type, ID_PATTERN.pattern), job_id)
+    if message_type == "command_dispatch" and not COMMAND_NAME_PATTERN.match(message.command):
         raise ProtocolFault("invalid_message", "command_dispatch: malformed command name", job_id)
     if message_type == "job_dispatch" and not message.script:
         raise ProtocolFault("invalid_message", "job_dispatch: script is empty", job_id)
@@ -83,7 +80,7 @@ class Pump:
         route(message)
 
     def _on_ping(self, message) -> None:
-        self._send(encode({"message_type": "pong", "nonce": message.nonce}), False)
+        self._send(encode(outgoing.pong(message.nonce)), False)
 
     def _on_pong(self, message) -> None:
         pass

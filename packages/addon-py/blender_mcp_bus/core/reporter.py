@@ -6,14 +6,9 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Optional
 
+from .outgoing import job_update
+
 log = logging.getLogger("blender_mcp_bus")
-
-
-def job_update(job_id: str, status: str, result: Any = None, error: str = "", progress: Optional[dict] = None) -> dict:
-    message = {"message_type": "job_update", "job_id": job_id, "status": status, "result": result, "error": error}
-    if progress is not None:
-        message["progress"] = progress
-    return message
 
 
 def encode(message: dict) -> str:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional
 
 from ..generated.catalog import PACKAGE_VERSION, PROTOCOL_VERSION
-from .background import Background, Workers
+from . import outgoing
+from .background import AtCapacity, Background, Workers
 from .connection import Connection
 from .jobs import Job, JobQueue
 from .pump import Pump
@@ -88,7 +89,11 @@ class Session:
             if isinstance(result, Background):
                 if step is not None:
                     result.apply = self._as_undo_step(result.apply, step)
-                self.workers.start(job.job_id, result)
+                try:
+                    self.workers.start(job.job_id, result, job.command)
+                except AtCapacity as full:
+                    # A handler's main-thread phase only reads: nothing to roll back.
+                    self.reporter.failed(job.job_id, str(full))
                 return
         except JobFailed as failure:
             self.reporter.failed(job.job_id, self._roll_back(step, str(failure)), failure.result)
@@ -123,18 +128,10 @@ class Session:
 
     def _hello(self) -> dict:
         facts = self._hello_facts or self._facts()
-        return {
-            "message_type": "hello",
-            "client_uuid": self.client_uuid,
-            "label": facts.label[:200],
-            "client_type": "blender",
-            "blender_version": facts.blender_version[:64],
-            "blend_file": facts.blend_file[:4096],
-            "addon_version": PACKAGE_VERSION,
-            "protocol_version": PROTOCOL_VERSION,
-            "commands": self.registry.names,
-            "gated": self._settings.gated,
-        }
+        return outgoing.hello(client_uuid=self.client_uuid, label=facts.label, blender_version=facts.blender_version,
+                              blend_file=facts.blend_file, addon_version=PACKAGE_VERSION,
+                              protocol_version=PROTOCOL_VERSION, commands=self.registry.names,
+                              gated=self._settings.gated)
 
     def _on_message(self, text: str) -> None:
         self.pump.handle(text)

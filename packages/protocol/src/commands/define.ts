@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ImageField } from "../images.js";
 
 /**
  * Preferences in the addon that can switch work off. A gated-off command
@@ -81,10 +82,10 @@ export interface CommandDef<
   /** What the addon handler returns, checked on both sides. */
   result: Result;
   /**
-   * Fields of the addon's result that the tool does not return as
-   * structured data (bulky bytes become MCP content of their own).
+   * Image fields of the addon's result that the tool does not return as
+   * structured data: each becomes MCP image content of its own (images.ts).
    */
-  omitFromToolResult?: readonly (keyof z.infer<Result> & string)[];
+  omitFromToolResult?: readonly (keyof z.infer<Result> & ImageField)[];
   gate: Gate | null;
   /** Which `--toolsets` group advertises its tool. */
   toolset: Toolset;

@@ -24,7 +24,8 @@ export const saveFile = defineCommand({
     name: "blender_save_file",
     title: "Save the .blend file",
     description: "Save the open .blend file to its own path, or to filepath (save as).",
-    annotations: { ...NOT_READ_ONLY, idempotentHint: true },
+    // Replaces the file at that path.
+    annotations: { ...NOT_READ_ONLY, destructiveHint: true, idempotentHint: true },
   },
 });
 
@@ -97,6 +98,7 @@ export const exportFile = defineCommand({
     name: "blender_export_file",
     title: "Export a model file",
     description: "Export the scene, the selection or named objects to glTF/GLB, FBX, OBJ, STL or USD.",
-    annotations: { ...NOT_READ_ONLY, idempotentHint: true },
+    // Replaces the file at filepath.
+    annotations: { ...NOT_READ_ONLY, destructiveHint: true, idempotentHint: true },
   },
 });

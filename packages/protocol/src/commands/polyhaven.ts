@@ -178,7 +178,8 @@ export const downloadPolyhavenAsset = defineCommand({
       "Download a Poly Haven asset into Blender: an HDRI becomes the world's environment light, a texture becomes a " +
       "PBR material (diffuse, normal, roughness, ... maps), a model is imported. Runs in the background with " +
       "progress; Blender stays responsive. Apply a texture to an object with blender_set_texture.",
-    annotations: IMPORTS,
+    // An HDRI replaces the world's node tree.
+    annotations: { ...IMPORTS, destructiveHint: true },
   },
 });
 
@@ -209,6 +210,7 @@ export const setTexture = defineCommand({
     description:
       "Make a Poly Haven texture the only material of a mesh object, downloading it first unless an earlier download " +
       "at that resolution is in the file.",
-    annotations: IMPORTS,
+    // Replaces the object's materials; a repeat reuses the material it made, so it changes nothing more.
+    annotations: { ...IMPORTS, destructiveHint: true, idempotentHint: true },
   },
 });

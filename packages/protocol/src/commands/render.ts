@@ -31,7 +31,8 @@ const Rendered = {
 /** Renders outlive the tool's timeout: a timed-out call's job goes on and blender_get_job returns it. */
 const RENDER_NOTE = "Reports progress; past the timeout it goes on, and blender_get_job fetches it.";
 
-const WRITES_FILES = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** Destructive: the files go where the caller says, replacing what is there. */
+const WRITES_FILES = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
 
 export const renderStill = defineCommand({
   name: "render_still",
@@ -49,6 +50,8 @@ export const renderStill = defineCommand({
   omitFromToolResult: ["png_base64"],
   gate: null,
   toolset: "render",
+  // It renders a saved copy: the open scene does not change.
+  undoStep: false,
   timeout: { defaultSeconds: 120, maxSeconds: 3600 },
   example: {
     params: { engine: "cycles", max_size: 16, samples: 4 },
@@ -83,6 +86,8 @@ export const renderAnimation = defineCommand({
   omitFromToolResult: ["png_base64"],
   gate: null,
   toolset: "render",
+  // It renders a saved copy: the open scene does not change.
+  undoStep: false,
   timeout: { defaultSeconds: 300, maxSeconds: 3600 },
   example: {
     params: { frame_start: 1, frame_end: 2, max_size: 16, engine: "workbench" },

@@ -9,7 +9,8 @@ const Moved = z.object({
   current: z.string().describe("Name of the step now active"),
 });
 
-const MOVES = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+/** Destructive: undo takes changes out of the scene, and redo puts back what a later step may have replaced. */
+const MOVES = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false };
 
 /** undo and redo: a move in the history, which must not push a step of its own (redo would be lost). */
 function historyMove<Name extends string>(name: Name, title: string, description: string, current: string) {

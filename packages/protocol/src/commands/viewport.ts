@@ -35,12 +35,15 @@ export const getViewportScreenshot = defineCommand({
   },
   gate: null,
   toolset: "view",
+  // Writing a file is no change to the scene: nothing to undo.
+  undoStep: false,
   timeout: { defaultSeconds: 30, maxSeconds: 120 },
   tool: {
     name: "blender_get_viewport_screenshot",
     title: "Viewport screenshot",
     description:
       "The largest 3D viewport as a PNG image: check what a change looks like.",
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    // Not read-only: given filepath, it writes (and may overwrite) a file.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   },
 });

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { AUTH_HEADER, AUTH_SCHEME, PACKAGE_VERSION, PROTOCOL_VERSION, type AddonMessage, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
+import { AUTH_HEADER, AUTH_SCHEME, CLOSE, PACKAGE_VERSION, PROTOCOL_VERSION, type AddonMessage, type Hello, type Refused, type ServerMessage } from "@blender-mcp/protocol";
 import type { HandshakeAuthority, ServerHandshake } from "../auth/handshake.js";
 import { RateLimiter } from "../auth/rate-limit.js";
 import { Heartbeat } from "../http/heartbeat.js";
@@ -27,16 +27,8 @@ export interface AddonSocketOptions {
   framesPerSecond: number;
 }
 
-/** Close codes in the application range (4000-4999) so an addon can tell why it was dropped. */
-export const CLOSE = {
-  replaced: 4000,
-  helloTimeout: 4001,
-  refused: 4002,
-  heartbeat: 4003,
-  rateLimited: 4004,
-  authTimeout: 4005,
-  shutdown: 1001,
-} as const;
+/** The addon socket's close codes live in the protocol; re-exported for older imports. */
+export { CLOSE };
 
 interface Peer {
   id: number;

@@ -1,20 +1,19 @@
 /**
- * What a user's bus needs from other server processes when several share
- * users' buses (--redis). Without a backplane the bus is one process's, as
- * it always was; every hook below is then skipped.
+ * What a user's bus shares with other server processes when several share
+ * users' buses (--redis). The backplane listens to the buses' events
+ * (BusListener, wired by Hub.useBackplane) and answers what a bus cannot
+ * know alone (RemoteReach). Without one the bus is one process's, as it
+ * always was.
  */
 import type { BusEvent, Job, JobUpdate, Priority } from "@blender-mcp/protocol";
 import type { AddonLink, BlenderClient } from "./client.js";
 
-export interface Backplane {
-  /** Random per process: names the process in the registry and in errors. */
-  readonly processId: string;
+/** What every user's bus announces (bus-events.ts delivers it). */
+export interface BusListener {
   /** A Blender attached to this process: other processes may now target it. */
   clientAttached(userId: string, client: BlenderClient): void;
   /** ...and left it. */
   clientDetached(userId: string, uuid: string): void;
-  /** How this process reaches a Blender attached to another process. */
-  linkTo(processId: string, userId: string, uuid: string): AddonLink;
   /** A job this process originated (or adopted) was created or changed: the shared record follows. Resolves once Redis has it. */
   jobSaved(userId: string, job: Job): Promise<void>;
   /** A bus notification, for the user's subscribers on other processes. */
@@ -25,6 +24,14 @@ export interface Backplane {
    * from then on will arrive.
    */
   watchEvents(userId: string, watching: boolean): Promise<void>;
+}
+
+/** What a bus asks of the other processes. */
+export interface RemoteReach {
+  /** Random per process: names the process in the registry and in errors. */
+  readonly processId: string;
+  /** How this process reaches a Blender attached to another process. */
+  linkTo(processId: string, userId: string, uuid: string): AddonLink;
   /**
    * A job_update from a Blender here for a job this process does not hold:
    * forwarded to the process that does. False when no process sent it here.
@@ -33,3 +40,5 @@ export interface Backplane {
   /** A job from the shared record, waiting up to waitMs for it to end. */
   findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined>;
 }
+
+export interface Backplane extends BusListener, RemoteReach {}

@@ -19,13 +19,14 @@ export class Hub {
   bus(userId: string): UserBus {
     let bus = this.buses.get(userId);
     if (!bus) {
-      bus = new UserBus(userId, this.waiter, this.store, this.options, this.log.child({ user_id: userId }), this.plane);
+      const links = this.plane ? { listeners: [this.plane], reach: this.plane } : undefined;
+      bus = new UserBus(userId, this.waiter, this.store, this.options, this.log.child({ user_id: userId }), links);
       this.buses.set(userId, bus);
     }
     return bus;
   }
 
-  /** Shares the buses with other server processes; before any bus exists, so none is left out. */
+  /** Shares the buses with other server processes (it listens to every bus's events); before any bus exists, so none is left out. */
   useBackplane(plane: Backplane): void {
     if (this.buses.size > 0) throw new Error("the backplane must be set before any bus is used");
     this.plane = plane;

@@ -1,471 +1,150 @@
 /**
- * One user's bus: the Blenders registered on it, the jobs routed through it,
- * and the MCP sessions that hear about them. Every path that ends a job goes
- * through finish(), which settles a job once and only once.
+ * One user's bus: the Blenders registered on it (ClientDirectory), the jobs
+ * routed through it (JobLifecycle) and the MCP sessions that hear about
+ * them (SessionFanout), announcing what happens through BusEvents to
+ * whoever listens (the backplane). This class only wires them together and
+ * keeps the one API the MCP and addon endpoints use.
  */
-import { randomUUID } from "node:crypto";
-import {
-  BUS_LOGGER,
-  TERMINAL_JOB_STATES,
-  type BusEvent,
-  type ClientSummary,
-  type Hello,
-  type Job,
-  type JobState,
-  type JobUpdate,
-  type Priority,
-  type Progress,
-  type ServerMessage,
-  type TargetingFailure,
-} from "@blender-mcp/protocol";
+import { RESOURCE_URIS, type BusEvent, type Hello, type Job, type JobUpdate, type Priority } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
-import type { Backplane } from "./backplane.js";
-import { BlenderClient, type AddonLink } from "./client.js";
+import type { BusListener, RemoteReach } from "./backplane.js";
+import { BusEvents } from "./bus-events.js";
+import type { AddonLink, BlenderClient } from "./client.js";
+import { ClientDirectory } from "./client-directory.js";
+import { JobLifecycle, jobView, type BusOptions, type JobRecord, type JobRequest, type StartResult, type UpdateResult } from "./job-lifecycle.js";
 import type { JobStore, StoredJob } from "./job-store.js";
 import type { JobWaiter } from "./job-waiter.js";
-import { chooseTarget } from "./targeting.js";
+import { SessionFanout, type SessionSink } from "./session-fanout.js";
 
-/** Where a session hears about the bus. Implemented by each MCP session. */
-export interface SessionSink {
-  readonly id: string;
-  notify(logger: typeof BUS_LOGGER, level: Priority, data: BusEvent): void;
-  resourceUpdated(uri: string): void;
-}
+export type { BusOptions, JobRecord, JobRequest, StartResult, UpdateResult } from "./job-lifecycle.js";
+export type { SessionSink } from "./session-fanout.js";
 
-export interface BusOptions {
-  /** Finished jobs are kept this long for blender_get_job. */
-  jobTtlMs: number;
-  /** ...and at most this many per user, oldest dropped first. */
-  maxFinishedJobs: number;
-  maxJobsPerUser: number;
-  maxJobsPerClient: number;
-  maxScriptBytes: number;
-}
+export const CLIENTS_URI = RESOURCE_URIS.clients;
+export const JOBS_URI = RESOURCE_URIS.jobs;
 
-export type JobRequest = {
-  targetUuid?: string;
-  jobId?: string;
-  priority: Priority;
-  timeoutMs: number;
-  origin: string | null;
-} & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
-
-export type StartResult =
-  | { ok: true; job: JobRecord; /** Settles once the job is on disk here and, with other server processes, in their shared record. */ recorded: Promise<void> }
-  | { ok: false; status: TargetingFailure; error: string; candidates: ClientSummary[] }
-  | { ok: false; status: "failed"; error: string; targetUuid: string | null };
-
-export type UpdateResult = { accepted: true } | { accepted: false; code: "unknown_job" | "not_job_target" | "duplicate_job"; reason: string };
-
-export interface JobRecord extends Job {
-  origin: string | null;
-  /** Resolves when the job reaches a terminal state (the JobWaiter's promise). */
-  done: Promise<JobRecord>;
-  timer: NodeJS.Timeout | null;
-  progressListeners: Set<(p: Progress) => void>;
-}
-
-export const CLIENTS_URI = "blender://clients";
-export const JOBS_URI = "blender://jobs";
-
-const isTerminal = (s: JobState) => TERMINAL_JOB_STATES.includes(s);
-
-/** j- and 12 hex digits. randomUUID draws from a buffered pool; randomBytes cost a system call per job (3 % of a busy server's CPU). */
-function newJobId(): string {
-  const uuid = randomUUID();
-  return `j-${uuid.slice(0, 8)}${uuid.slice(9, 13)}`;
+/** How a bus reaches beyond this process: who listens to it, and what it may ask. */
+export interface BusLinks {
+  listeners: readonly BusListener[];
+  reach: RemoteReach | null;
 }
 
 export class UserBus {
-  private readonly clients = new Map<string, BlenderClient>();
-  /** Blenders attached to other server processes (with a backplane), by uuid, with the process that holds each. */
-  private readonly remote = new Map<string, { client: BlenderClient; processId: string }>();
-  private readonly jobs = new Map<string, JobRecord>();
-  private readonly finishedOrder: string[] = [];
-  private readonly sessions = new Map<string, SessionSink>();
-  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly clients: ClientDirectory;
+  private readonly jobs: JobLifecycle;
+  private readonly sessions: SessionFanout;
 
   constructor(
     readonly userId: string,
-    private readonly waiter: JobWaiter<JobRecord>,
-    private readonly store: JobStore,
-    private readonly options: BusOptions,
-    private readonly log: Logger,
-    private readonly plane: Backplane | null = null,
-  ) {}
+    waiter: JobWaiter<JobRecord>,
+    store: JobStore,
+    options: BusOptions,
+    log: Logger,
+    links: BusLinks = { listeners: [], reach: null },
+  ) {
+    const events = new BusEvents(userId, links.listeners);
+    this.sessions = new SessionFanout(events);
+    this.clients = new ClientDirectory(
+      userId,
+      events,
+      links.reach,
+      { gone: (client, error) => this.jobs.failInFlight(client, error), changed: () => this.sessions.resourceChanged(CLIENTS_URI) },
+      log,
+    );
+    this.jobs = new JobLifecycle(userId, this.clients, this.sessions, events, links.reach, waiter, store, options, log);
+  }
 
-  // ---- clients ---------------------------------------------------------------
+  // ---- clients (client-directory.ts) ---------------------------------------------
 
-  /** Registers a Blender; a reconnect under the same uuid replaces the old connection. */
   attach(hello: Hello, link: AddonLink): BlenderClient {
-    const previous = this.clients.get(hello.client_uuid);
-    if (previous) {
-      this.detach(previous, "replaced by a new connection from the same Blender");
-      previous.link.close(4000, "replaced by a new connection");
-    }
-    const elsewhere = this.remote.get(hello.client_uuid);
-    if (elsewhere) this.detachRemote(hello.client_uuid, elsewhere.processId, "it reconnected to another server process");
-    const client = new BlenderClient(hello, link);
-    this.clients.set(client.uuid, client);
-    this.log.info("client.attached", { target_uuid: client.uuid, label: hello.label, blender_version: hello.blender_version });
-    this.plane?.clientAttached(this.userId, client);
-    this.resourceChanged(CLIENTS_URI);
-    return client;
+    return this.clients.attach(hello, link);
   }
 
-  /** A Blender attached to another server process; the latest attach of a uuid wins, wherever it happened. */
   attachRemote(hello: Hello, processId: string, connectedSince: Date): void {
-    if (!this.plane) return;
-    const uuid = hello.client_uuid;
-    const local = this.clients.get(uuid);
-    if (local) {
-      this.detach(local, `reconnected to server process ${processId}`);
-      local.link.close(4000, "replaced by a new connection");
-    }
-    const previous = this.remote.get(uuid);
-    if (previous) this.detachRemote(uuid, previous.processId, `reconnected to server process ${processId}`);
-    this.remote.set(uuid, { client: new BlenderClient(hello, this.plane.linkTo(processId, this.userId, uuid), connectedSince), processId });
-    this.log.info("client.attached_remote", { target_uuid: uuid, process: processId });
-    this.resourceChanged(CLIENTS_URI);
+    this.clients.attachRemote(hello, processId, connectedSince);
   }
 
-  /** Only if the uuid is still held by that process: a stale detach never removes a newer attach. */
   detachRemote(uuid: string, processId: string, reason: string): void {
-    const entry = this.remote.get(uuid);
-    if (!entry || entry.processId !== processId) return;
-    this.remote.delete(uuid);
-    this.failInFlight(entry.client, `Blender ${uuid} on server process ${processId} went away (${reason}) before the job finished`);
-    this.log.info("client.detached_remote", { target_uuid: uuid, process: processId, reason });
-    this.resourceChanged(CLIENTS_URI);
+    this.clients.detachRemote(uuid, processId, reason);
   }
 
-  /** Every Blender a dead server process held. */
   dropProcess(processId: string, reason: string): void {
-    for (const [uuid, entry] of [...this.remote]) if (entry.processId === processId) this.detachRemote(uuid, processId, reason);
+    this.clients.dropProcess(processId, reason);
   }
 
-  /** A Blender attached to this process (routing from other processes needs only these). */
   localClient(uuid: string): BlenderClient | undefined {
-    return this.clients.get(uuid);
+    return this.clients.localClient(uuid);
   }
 
-  private client(uuid: string): BlenderClient | undefined {
-    return this.clients.get(uuid) ?? this.remote.get(uuid)?.client;
-  }
-
-  /** Unregisters a Blender and fails its jobs at once: nobody is left to answer them. */
   detach(client: BlenderClient, reason: string): void {
-    if (this.clients.get(client.uuid) !== client) return;
-    this.clients.delete(client.uuid);
-    this.failInFlight(client, `Blender ${client.uuid} disconnected (${reason}) before the job finished`);
-    this.log.info("client.detached", { target_uuid: client.uuid, reason });
-    this.plane?.clientDetached(this.userId, client.uuid);
-    this.resourceChanged(CLIENTS_URI);
+    this.clients.detach(client, reason);
   }
 
-  private failInFlight(client: BlenderClient, error: string): void {
-    for (const jobId of [...client.jobsInFlight]) {
-      const job = this.jobs.get(jobId);
-      if (job) this.finish(job, "failed", null, error);
-    }
-  }
-
-  /** Local Blenders, then those on other server processes. */
   listClients(): BlenderClient[] {
-    const local = [...this.clients.values()];
-    return this.remote.size === 0 ? local : [...local, ...[...this.remote.values()].map((r) => r.client)];
+    return this.clients.list();
   }
 
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients.localCount;
   }
 
-  // ---- jobs --------------------------------------------------------------------
+  // ---- jobs (job-lifecycle.ts) -------------------------------------------------------
 
-  /** Steps 1-3 of a dispatch: choose the target, register the waiter, route the job. */
   start(request: JobRequest): StartResult {
-    const choice = chooseTarget(this.listClients(), request.targetUuid);
-    if (!choice.ok) return choice;
-    const client = choice.client;
-    const command = request.kind === "command" ? request.command : "job_dispatch";
-    if (request.kind === "command" && !client.offers(command)) {
-      return {
-        ok: false,
-        status: "failed",
-        error: `Blender ${client.uuid} does not offer the command ${command} (addon ${client.hello.addon_version}); update the addon.`,
-        targetUuid: client.uuid,
-      };
-    }
-    const refusal = this.overLimit(client, request);
-    if (refusal) return { ok: false, status: "failed", error: refusal, targetUuid: client.uuid };
-    const jobId = request.jobId ?? newJobId();
-    // Generated ids are random; only a caller's own id can collide with a job the store remembers.
-    if (this.jobs.has(jobId) || (request.jobId !== undefined && this.store.get(this.userId, jobId))) {
-      return { ok: false, status: "failed", error: `job_id ${jobId} is already in use on your bus`, targetUuid: client.uuid };
-    }
-    const now = new Date().toISOString();
-    const job: JobRecord = {
-      job_id: jobId,
-      kind: request.kind,
-      command,
-      target_uuid: client.uuid,
-      priority: request.priority,
-      status: "queued",
-      result: null,
-      error: "",
-      progress: null,
-      late: false,
-      created_at: now,
-      updated_at: now,
-      origin: request.origin,
-      done: this.waiter.register(this.userId, jobId),
-      timer: null,
-      progressListeners: new Set(),
-    };
-    const shared = this.plane?.jobSaved(this.userId, UserBus.view(job)) ?? Promise.resolve();
-    this.jobs.set(jobId, job);
-    client.jobsInFlight.add(jobId);
-    job.timer = setTimeout(() => this.expire(job), request.timeoutMs);
-    const message: ServerMessage =
-      request.kind === "command"
-        ? { message_type: "command_dispatch", job_id: jobId, command, params: request.params, priority: request.priority }
-        : {
-            message_type: "job_dispatch",
-            job_id: jobId,
-            script: request.script,
-            ...(request.description === undefined ? {} : { description: request.description }),
-            priority: request.priority,
-          };
-    // On disk before any Blender hears of it: a reply can never find no record, even across a restart.
-    const local = new Promise<void>((resolve) =>
-      this.store.insertThen(this.userId, UserBus.view(job), () => {
-        resolve();
-        // Cancelled, timed out or its Blender gone while the record was written: nothing to route.
-        if (job.status !== "queued") return;
-        this.log.debug("job.dispatched", { job_id: jobId, target_uuid: client.uuid, command, priority: request.priority });
-        client.link.send(message);
-      }),
-    );
-    return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
+    return this.jobs.start(request);
   }
 
-  /** Newest first, from the durable record. */
   recentJobs(limit: number): Job[] {
-    return this.store.recent(this.userId, limit).map(({ user_id: _, ...job }) => job);
+    return this.jobs.recent(limit);
   }
 
-  /** Why a job may not start now, in words that name the setting to change; null when it may. */
-  private overLimit(client: BlenderClient, request: JobRequest): string | null {
-    const o = this.options;
-    const size = request.kind === "script" ? Buffer.byteLength(request.script) : Buffer.byteLength(JSON.stringify(request.params));
-    if (size > o.maxScriptBytes) {
-      return `the ${request.kind === "script" ? "script" : "command's parameters"} take ${size} bytes, over the server's limit of ${o.maxScriptBytes} (--max-script-bytes)`;
-    }
-    if (this.jobsInFlight >= o.maxJobsPerUser) {
-      return `you already have ${o.maxJobsPerUser} jobs in flight, the server's limit (--max-jobs-per-user); wait for some to finish`;
-    }
-    if (client.jobsInFlight.size >= o.maxJobsPerClient) {
-      return `Blender ${client.uuid} already has ${o.maxJobsPerClient} jobs in flight, the server's limit (--max-jobs-per-client)`;
-    }
-    return null;
-  }
-
-  /** A live job, or one only the store remembers (ended, possibly before a restart). */
   getJob(jobId: string): JobRecord | undefined {
-    const live = this.jobs.get(jobId);
-    if (live) return live;
-    const stored = this.store.get(this.userId, jobId);
-    if (!stored) return undefined;
-    const { user_id: _, ...job } = stored;
-    const record: JobRecord = { ...job, origin: null, done: Promise.resolve(undefined as unknown as JobRecord), timer: null, progressListeners: new Set() };
-    record.done = Promise.resolve(record);
-    return record;
+    return this.jobs.get(jobId);
   }
 
-  /**
-   * Takes over a job a previous server process left unfinished: its Blender
-   * may still report it (the addon keeps replies while the server is away);
-   * if it has not within the grace period, the job is lost.
-   */
   adopt(stored: StoredJob, graceMs: number, why = "the server restarted"): void {
-    const { user_id: _, ...job } = stored;
-    const record: JobRecord = { ...job, origin: null, done: this.waiter.register(this.userId, job.job_id), timer: null, progressListeners: new Set() };
-    this.jobs.set(job.job_id, record);
-    record.timer = setTimeout(() => {
-      const reason = `${why} while the job was ${job.status}, and Blender ${job.target_uuid} did not report on it within ${graceMs / 1000} s`;
-      this.finish(record, "lost", null, reason);
-    }, graceMs);
-    this.log.info("job.adopted", { job_id: job.job_id, target_uuid: job.target_uuid, status: job.status });
+    this.jobs.adopt(stored, graceMs, why);
   }
 
   get jobsInFlight(): number {
-    let n = 0;
-    for (const c of this.clients.values()) n += c.jobsInFlight.size;
-    for (const r of this.remote.values()) n += r.client.jobsInFlight.size;
-    return n;
+    return this.clients.jobsInFlight;
   }
 
-  /** The caller stopped waiting (MCP cancellation): end the job and tell the addon. */
-  cancel(job: JobRecord, reason: string): void {
-    if (this.finish(job, "cancelled", null, reason)) this.sendCancel(job, reason);
+  cancel(job: JobRecord, reason: string, status: "cancelled" | "failed" = "cancelled"): void {
+    this.jobs.cancel(job, reason, status);
   }
 
-  private expire(job: JobRecord): void {
-    const reason = "no reply from Blender before the timeout";
-    if (this.finish(job, "timeout", null, reason)) this.sendCancel(job, "timeout");
-  }
-
-  private sendCancel(job: JobRecord, reason: string): void {
-    // The addon drops the job if it has not started; a running job finishes and its reply is kept as late.
-    this.client(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason });
-  }
-
-  /**
-   * A job_update, from the addon socket or the blender_job_update tool: the
-   * same handler for both. Only the job's target may report on it.
-   */
   update(senderUuid: string, update: Omit<JobUpdate, "message_type">): UpdateResult {
-    const job = this.jobs.get(update.job_id);
-    const fields = { job_id: update.job_id, target_uuid: senderUuid, status: update.status };
-    if (!job) {
-      if (this.plane?.relay(this.userId, senderUuid, update)) return { accepted: true };
-      this.log.warn("job_update.unknown", fields);
-      return { accepted: false, code: "unknown_job", reason: `no job ${update.job_id} on this bus` };
-    }
-    if (job.target_uuid !== senderUuid) {
-      this.log.warn("job_update.not_target", { ...fields, job_target: job.target_uuid });
-      return { accepted: false, code: "not_job_target", reason: `job ${update.job_id} was not dispatched to ${senderUuid}` };
-    }
-    this.client(senderUuid)?.lastSeen.setTime(Date.now());
-    if (isTerminal(job.status)) {
-      if ((job.status === "timeout" || job.status === "cancelled") && update.status !== "running" && !job.late) {
-        job.late = true;
-        job.result = update.result ?? null;
-        job.error = update.error ?? "";
-        job.updated_at = new Date().toISOString();
-        this.save(job);
-        this.log.info("job.late_reply", { ...fields, job_status: job.status });
-        this.emit(job);
-        return { accepted: true };
-      }
-      this.log.warn("job_update.duplicate", { ...fields, job_status: job.status });
-      return { accepted: false, code: "duplicate_job", reason: `job ${update.job_id} already ended as ${job.status}` };
-    }
-    if (update.status === "running") {
-      job.status = "running";
-      job.updated_at = new Date().toISOString();
-      if (update.progress) {
-        job.progress = update.progress;
-        for (const listener of job.progressListeners) listener(update.progress);
-      }
-      // Not written to the local store: after a restart a queued and a running job are adopted alike, and
-      // progress is momentary. Other server processes still see it running through the backplane.
-      this.plane?.jobSaved(this.userId, UserBus.view(job));
-      this.emit(job);
-      return { accepted: true };
-    }
-    this.finish(job, update.status, update.result ?? null, update.error ?? "");
-    return { accepted: true };
+    return this.jobs.update(senderUuid, update);
   }
 
-  /** The one place a job ends. Returns false when it had already ended. */
-  private finish(job: JobRecord, status: JobState, result: unknown, error: string): boolean {
-    if (isTerminal(job.status)) return false;
-    job.status = status;
-    job.result = result;
-    job.error = error;
-    job.updated_at = new Date().toISOString();
-    if (job.timer) clearTimeout(job.timer);
-    job.timer = null;
-    job.progressListeners.clear();
-    this.client(job.target_uuid)?.jobsInFlight.delete(job.job_id);
-    this.save(job);
-    this.waiter.deliver(this.userId, job.job_id, job);
-    const log = status === "completed" ? this.log.debug : this.log.info;
-    log("job.finished", { job_id: job.job_id, target_uuid: job.target_uuid, command: job.command, status, error: error || undefined });
-    this.emit(job);
-    this.remember(job);
-    return true;
+  findShared(jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
+    return this.jobs.findShared(jobId, waitMs, signal);
   }
 
-  private save(job: JobRecord): void {
-    this.store.update(this.userId, job);
-    void this.plane?.jobSaved(this.userId, UserBus.view(job));
-  }
-
-  /** A job this process does not hold, from the record shared by all server processes (none without a backplane). */
-  async findShared(jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
-    return this.plane?.findJob(this.userId, jobId, waitMs, signal);
-  }
-
-  private remember(job: JobRecord): void {
-    this.finishedOrder.push(job.job_id);
-    const cutoff = Date.now() - this.options.jobTtlMs;
-    while (this.finishedOrder.length > 0) {
-      const oldest = this.jobs.get(this.finishedOrder[0]!);
-      const expired = !oldest || Date.parse(oldest.updated_at) < cutoff;
-      if (this.finishedOrder.length <= this.options.maxFinishedJobs && !expired) break;
-      this.jobs.delete(this.finishedOrder.shift()!);
-    }
-  }
-
-  // ---- sessions and notifications ------------------------------------------------
+  // ---- sessions (session-fanout.ts) ------------------------------------------------------
 
   addSession(sink: SessionSink): void {
-    this.sessions.set(sink.id, sink);
+    this.sessions.add(sink);
   }
 
   removeSession(id: string): void {
-    this.sessions.delete(id);
-    for (const uri of this.subscriptions.keys()) this.unsubscribe(id, uri);
+    this.sessions.remove(id);
   }
 
-  /** Resolves once the subscription holds on every process: job events from other processes included. */
-  async subscribe(sessionId: string, uri: string): Promise<void> {
-    let set = this.subscriptions.get(uri);
-    if (!set) this.subscriptions.set(uri, (set = new Set()));
-    if (set.has(sessionId)) return;
-    set.add(sessionId);
-    if (uri === JOBS_URI && set.size === 1) await this.plane?.watchEvents(this.userId, true);
+  subscribe(sessionId: string, uri: string): Promise<void> {
+    return this.sessions.subscribe(sessionId, uri);
   }
 
   unsubscribe(sessionId: string, uri: string): void {
-    const set = this.subscriptions.get(uri);
-    if (!set?.delete(sessionId)) return;
-    if (uri === JOBS_URI && set.size === 0) void this.plane?.watchEvents(this.userId, false);
+    this.sessions.unsubscribe(sessionId, uri);
   }
 
-  private resourceChanged(uri: string): void {
-    for (const id of this.subscriptions.get(uri) ?? []) this.sessions.get(id)?.resourceUpdated(uri);
-  }
-
-  /** A job event goes to the session that sent the job and to the user's bus subscribers, nobody else. */
-  private emit(job: JobRecord): void {
-    const event: BusEvent = {
-      kind: "job_update",
-      job_id: job.job_id,
-      command: job.command,
-      status: job.status,
-      result: job.result,
-      error: job.error,
-      target_uuid: job.target_uuid,
-      ...(job.progress && job.status === "running" ? { progress: job.progress } : {}),
-      late: job.late,
-    };
-    const audience = new Set(this.subscriptions.get(JOBS_URI) ?? []);
-    if (job.origin) audience.add(job.origin);
-    for (const id of audience) this.sessions.get(id)?.notify(BUS_LOGGER, job.priority, event);
-    this.plane?.eventEmitted(this.userId, job.priority, event);
-  }
-
-  /** A job event from another server process: its origin session is there, so only this user's subscribers here hear it. */
   deliverRemote(priority: Priority, event: BusEvent): void {
-    for (const id of this.subscriptions.get(JOBS_URI) ?? []) this.sessions.get(id)?.notify(BUS_LOGGER, priority, event);
+    this.sessions.remoteJobEvent(priority, event);
   }
 
   /** The public view of a job (what blender_get_job returns). */
   static view(job: JobRecord): Job {
-    const { origin: _o, done: _d, timer: _t, progressListeners: _p, ...view } = job;
-    return view;
+    return jobView(job);
   }
 }

@@ -2,7 +2,9 @@
  * Browser protection. A web page can make a browser send requests to
  * loopback (and, by DNS rebinding, with a hostname it controls): requests
  * from a browser carry Origin, and a rebound request carries a foreign Host.
- * Both are refused unless configured as allowed.
+ * Both are refused unless configured as allowed. A page of the server's own
+ * origin (same scheme, host and port as the request's Host on this listener)
+ * is no attack: its Host has passed the check already, so it is accepted.
  */
 import type { IncomingHttpHeaders } from "node:http";
 
@@ -14,20 +16,40 @@ function hostname(hostHeader: string): string {
   return hostHeader.split(":")[0]!;
 }
 
-function sameOrigin(origin: string, host: string): boolean {
-  try {
-    const url = new URL(origin);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.host === new URL(`${url.protocol}//${host}`).host;
-  } catch {
-    return false;
-  }
-}
-
 export interface OriginPolicy {
   /** Extra Host names accepted (a non-loopback bind adds its own). */
   allowedHosts: readonly string[];
   /** Origins (scheme://host:port) whose browser pages may connect. Empty by default. */
   allowedOrigins: readonly string[];
+  /** Whether the listener serves TLS: the scheme of its own origin (https, else http). */
+  tls?: boolean;
+}
+
+// A Host header is an authority only: a name or bracketed IPv6 address and an optional port.
+const AUTHORITY = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The listener's own origin as the request names it ("http://localhost:9860"),
+ * serialised as browsers serialise Origin (lower case, default port dropped).
+ */
+function ownOrigin(host: string, tls: boolean): string | null {
+  if (!AUTHORITY.test(host)) return null;
+  try {
+    return new URL(`${tls ? "https" : "http"}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+function sameOrigin(origin: string, host: string, tls: boolean): boolean {
+  const own = ownOrigin(host, tls);
+  if (own === null) return false;
+  try {
+    // "null" (sandboxed or file: pages) and other non-URLs are never ours.
+    return new URL(origin).origin === own;
+  } catch {
+    return false;
+  }
 }
 
 export function checkRequest(headers: IncomingHttpHeaders, policy: OriginPolicy): string | null {
@@ -38,9 +60,8 @@ export function checkRequest(headers: IncomingHttpHeaders, policy: OriginPolicy)
     return `Host ${host} is not allowed (DNS rebinding protection); add it with --allowed-host`;
   }
   const origin = headers.origin;
-  // The server's own origin is no foreign page: its Host has passed the check above.
-  if (origin !== undefined && !policy.allowedOrigins.includes(origin) && !sameOrigin(origin, host)) {
-    return `Origin ${origin} is not allowed: browser pages may not reach the bus`;
+  if (origin !== undefined && !policy.allowedOrigins.includes(origin) && !sameOrigin(origin, host, policy.tls ?? false)) {
+    return `Origin ${origin} is not allowed: browser pages of other origins may not reach the bus; add it with --allowed-origin`;
   }
   return null;
 }

@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { COMMAND_LIST, PROTOCOL_VERSION, type Hello, type ServerMessage } from "@blender-mcp/protocol";
+import type { ServerMessage } from "@blender-mcp/protocol";
 import { Hub } from "../../src/bus/hub.js";
 import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 import { JobWaiter } from "../../src/bus/job-waiter.js";
 import type { JobRequest, UserBus } from "../../src/bus/user-bus.js";
 import { createLogger } from "../../src/log.js";
-
-const hello = (uuid: string): Hello => ({
-  message_type: "hello",
-  client_uuid: uuid,
-  label: uuid,
-  client_type: "test",
-  blender_version: "4.2.0",
-  blend_file: "",
-  addon_version: "0.1.0",
-  protocol_version: PROTOCOL_VERSION,
-  commands: COMMAND_LIST.map((c) => c.name),
-  gated: [],
-});
+import { hello } from "../support/hello.js";
 
 function link() {
   const sent: ServerMessage[] = [];

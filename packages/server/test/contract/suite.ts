@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { z } from "zod";
-import { INTEGRATION_GATES, TOOLS } from "@blender-mcp/protocol";
+import { INTEGRATION_GATES, JobLookup, TOOLS } from "@blender-mcp/protocol";
 import { distinctColours, pngSize } from "@blender-mcp/fake-addon";
 import { connectClient, type Era, type TestClient, type TransportKind } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
@@ -247,10 +247,12 @@ export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era
         assert.match(again.structured.error, /already in use/);
       });
 
-      test("blender_get_job: unknown ids are an error", async () => {
-        const { isError, result } = await client.call("blender_get_job", { job_id: "j-nope" });
+      test("blender_get_job: unknown ids are an error, structured as its outputSchema says", async () => {
+        const { isError, result, structured } = await client.call("blender_get_job", { job_id: "j-nope" });
         assert.equal(isError, true);
         assert.match((result.content[0] as { text: string }).text, /No job j-nope/);
+        assert.deepEqual(structured, JobLookup.parse(structured));
+        assert.equal(structured.status, "not_found");
       });
 
       test("priorities: queued jobs run emergency first, debug last", async () => {

@@ -20,6 +20,8 @@ def get_hyper3d_status():
     if not config.enabled:
         message = ("Hyper3D Rodin is off in this Blender. Ask the user to tick 'Hyper3D Rodin', choose the service "
                    "and set its key in Edit > Preferences > Add-ons > MCP Bus; MCP clients cannot switch it on.")
+    elif imports.offline_reason(config):
+        message = "Hyper3D Rodin is on, but " + imports.offline_reason(config)
     elif not config.key_set:
         message = "Hyper3D Rodin is on (%s) but has no key: ask the user to set it in the add-on preferences." % config.backend
     else:

@@ -25,7 +25,10 @@ def _config():
 @command("get_polyhaven_status")
 def get_polyhaven_status():
     config = preferences.integration(NAME)
-    if config.enabled:
+    offline = imports.offline_reason(config) if config.enabled else None
+    if offline:
+        message = "Poly Haven is on, but " + offline
+    elif config.enabled:
         message = "Poly Haven is on: find assets with blender_search_polyhaven_assets, then download them."
     else:
         message = ("Poly Haven is off in this Blender. Ask the user to tick 'Poly Haven' in Edit > Preferences > "

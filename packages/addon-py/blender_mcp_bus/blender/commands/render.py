@@ -19,7 +19,7 @@ from ...core.background import Background
 from ...core.png import decode_png_size, fit_size
 from ...core.registry import JobFailed, command
 from ...core.render_progress import RenderProgress, sheet_layout
-from .. import compat
+from .. import compat, preferences
 
 FRIENDLY_ENGINES = {"eevee": compat.eevee_engine, "cycles": lambda: "CYCLES", "workbench": lambda: "BLENDER_WORKBENCH"}
 EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "OPEN_EXR": ".exr", "TIFF": ".tif", "BMP": ".bmp", "WEBP": ".webp"}
@@ -182,7 +182,7 @@ def render_animation(engine=None, resolution_x=None, resolution_y=None, max_size
     if output_folder:
         folder = _writable_folder(os.path.abspath(bpy.path.abspath(output_folder)), "output_folder")
     else:
-        root = bpy.utils.user_resource("DATAFILES", path=os.path.join("blender_mcp_bus", "renders"), create=True)
+        root = compat.user_data_folder(preferences.ADDON_ID, "renders")
         folder = tempfile.mkdtemp(prefix=time.strftime("anim-%Y%m%d-%H%M%S-"), dir=root)
     ext = EXTENSIONS[file_format]
     work_dir = tempfile.mkdtemp(prefix="mcp-render-")

@@ -23,6 +23,10 @@ def get_sketchfab_status():
         result["message"] = ("Sketchfab is off in this Blender. Ask the user to tick 'Sketchfab' and paste their API "
                              "token in Edit > Preferences > Add-ons > MCP Bus; MCP clients cannot switch it on.")
         return result
+    offline = imports.offline_reason(config)
+    if offline:
+        result["message"] = "Sketchfab is on, but " + offline
+        return result
     if not config.key_set:
         result["message"] = ("Sketchfab is on but has no API token: ask the user to paste theirs (sketchfab.com/"
                              "settings/password) into the MCP Bus add-on preferences.")

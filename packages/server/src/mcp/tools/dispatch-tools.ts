@@ -1,7 +1,6 @@
 /** The flat MCP tool of an addon command, as the protocol's registry describes it. */
-import type { McpServer } from "@modelcontextprotocol/server";
-import type { CallToolResult } from "@modelcontextprotocol/server";
-import type { DispatchOutcome, ToolDef } from "@blender-mcp/protocol";
+import type { CallToolResult, McpServer } from "@modelcontextprotocol/server";
+import { IMAGE_FIELDS, imageMimeType, type DispatchOutcome, type ImageField, type ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { dispatchCommand } from "../dispatch.js";
 import { toolResult } from "../result.js";
@@ -9,19 +8,13 @@ import { registerToolDef } from "./register.js";
 
 type Content = CallToolResult["content"][number];
 
-/**
- * Result fields that travel as MCP content of their own rather than inside
- * the JSON (the protocol's omitFromToolResult names them).
- */
-const CONTENT_FIELDS: Record<string, (value: unknown) => Content> = {
-  png_base64: (data) => ({ type: "image", data: String(data), mimeType: "image/png" }),
-  // Provider thumbnails come as JPEG or PNG: the first base64 characters tell which.
-  thumbnail_base64: (data) => ({
-    type: "image",
-    data: String(data),
-    mimeType: String(data).startsWith("/9j/") ? "image/jpeg" : "image/png",
-  }),
-};
+/** Image fields of a result (the protocol's IMAGE_FIELDS) travel as MCP image content of their own rather than inside the JSON. */
+const CONTENT_FIELDS = Object.fromEntries(
+  (Object.keys(IMAGE_FIELDS) as ImageField[]).map((field) => [
+    field,
+    (value: unknown): Content => ({ type: "image", data: String(value), mimeType: imageMimeType(field, String(value)) }),
+  ]),
+);
 
 function splitContent(outcome: DispatchOutcome): { outcome: DispatchOutcome; content: Content[] } {
   if (outcome.result === null || typeof outcome.result !== "object") return { outcome, content: [] };

@@ -1,5 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/server";
-import { getJob, TERMINAL_JOB_STATES } from "@blender-mcp/protocol";
+import { getJob, jobNotFound, TERMINAL_JOB_STATES } from "@blender-mcp/protocol";
 import { UserBus } from "../../bus/user-bus.js";
 import type { SessionContext } from "../context.js";
 import { toolResult } from "../result.js";
@@ -12,8 +12,7 @@ export function registerGetJob(server: McpServer, ctx: SessionContext): void {
       // Started through another server process: its shared record answers.
       const shared = await ctx.bus.findShared(job_id, wait_seconds * 1000, extra.mcpReq.signal);
       if (shared) return toolResult(shared as unknown as Record<string, unknown>, false);
-      // The same answer for ids that never existed, expired, or belong to someone else.
-      return { content: [{ type: "text", text: `No job ${job_id} on your bus (unknown, or expired).` }], isError: true };
+      return toolResult(jobNotFound(job_id), true);
     }
     if (wait_seconds > 0 && !TERMINAL_JOB_STATES.includes(job.status)) {
       let timer: NodeJS.Timeout | undefined;
