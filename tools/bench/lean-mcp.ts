@@ -13,6 +13,15 @@ import WebSocket from "ws";
 import { AUTH_HEADER, AUTH_SCHEME, authenticateSocket } from "@blender-mcp/protocol";
 
 const PROTOCOL_VERSION = "2025-06-18";
+/** BENCH_MCP_ERA=modern: speak 2026-07-28 (no initialize, no session; the per-request _meta envelope and headers). */
+const MODERN = process.env.BENCH_MCP_ERA === "modern";
+const MODERN_VERSION = "2026-07-28";
+const envelope = {
+  "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+  "io.modelcontextprotocol/clientCapabilities": {},
+  "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
+};
+const modernParams = (params: Record<string, unknown>) => ({ ...params, _meta: envelope });
 
 export interface McpConnection {
   /** The JSON-RPC result of tools/call; throws on a JSON-RPC error. */
@@ -89,6 +98,17 @@ export async function connectHttp(url: string | URL, token: string | null = null
   const endpoint = new URL(url);
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   let nextId = 0;
+  if (MODERN) {
+    return {
+      async call(name, args) {
+        const id = nextId++;
+        const headers = { ...auth, "mcp-protocol-version": MODERN_VERSION, "mcp-method": "tools/call", "mcp-name": name };
+        const { res, text } = await post(endpoint, headers, { jsonrpc: "2.0", id, method: "tools/call", params: modernParams({ name, arguments: args }) });
+        return unwrap(replyFrom(text, res.headers["content-type"], id)) as ToolResult;
+      },
+      async close() {},
+    };
+  }
   const init = await post(endpoint, auth, initialize(nextId));
   unwrap(replyFrom(init.text, init.res.headers["content-type"], nextId++));
   const sessionId = init.res.headers["mcp-session-id"];
@@ -145,6 +165,11 @@ async function messageClient(send: (text: string) => void, onMessage: (handle: (
       });
       send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
+  if (MODERN) {
+    // The first message picks the connection's era.
+    await rpc("server/discover", modernParams({}));
+    return (name: string, args: Record<string, unknown>) => rpc("tools/call", modernParams({ name, arguments: args })) as Promise<ToolResult>;
+  }
   await rpc("initialize", initialize(0).params);
   send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
   return (name: string, args: Record<string, unknown>) => rpc("tools/call", { name, arguments: args }) as Promise<ToolResult>;

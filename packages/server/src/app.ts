@@ -105,7 +105,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     log,
   );
   const sessions = new SessionRegistry(limits.maxSessionsPerUser);
-  const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, toolsets: config.toolsets }, log);
+  const mcp = new McpHttpEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, toolsets: config.toolsets, sessionIdleSeconds: config.sessionIdleSeconds }, log);
   const mcpSockets = new McpWebSocketEndpoint(hub, sessions, { maxBodyBytes: limits.maxBodyBytes, heartbeatSeconds: config.heartbeatSeconds, toolsets: config.toolsets }, log);
   const auth = new Authenticator(tokens);
   const requests = new RateLimiter(limits.requestsPerSecond);
@@ -266,6 +266,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       page.close();
       await sessions.closeAll();
       mcpSockets.close();
+      await mcp.close();
       await addons.close();
       await closePlane();
       server.closeAllConnections();

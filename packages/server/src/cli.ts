@@ -52,6 +52,7 @@ Options (environment variable in brackets):
   --allowed-host NAME     accept this Host header besides loopback names (repeatable)
   --allowed-origin URL    let browser pages from this origin connect (repeatable; none by default)
   --heartbeat SECONDS     ping addons this often; drop those that miss two (default ${d.heartbeatSeconds})
+  --session-idle SECONDS  close Streamable HTTP sessions idle this long (default ${d.sessionIdleSeconds}; 0 never)
   --handshake-timeout SECONDS  close connections that send no request, or do not finish the auth
                           handshake, within this (default ${d.handshakeTimeoutSeconds})
   --max-pending-per-address N  connections from one address still to send a request; over it the
@@ -111,6 +112,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       "allowed-host": { type: "string", multiple: true },
       "allowed-origin": { type: "string", multiple: true },
       heartbeat: { type: "string" },
+      "session-idle": { type: "string" },
       "handshake-timeout": { type: "string" },
       "max-pending-per-address": { type: "string" },
       "job-ttl": { type: "string" },
@@ -152,6 +154,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     tlsKey: str("tls-key") ?? null,
     logLevel,
     heartbeatSeconds: number("--heartbeat", str("heartbeat"), d.heartbeatSeconds),
+    sessionIdleSeconds: number("--session-idle", str("session-idle"), d.sessionIdleSeconds),
     handshakeTimeoutSeconds: number("--handshake-timeout", str("handshake-timeout"), d.handshakeTimeoutSeconds),
     maxPendingPerAddress: number("--max-pending-per-address", str("max-pending-per-address"), d.maxPendingPerAddress),
     jobTtlSeconds: number("--job-ttl", str("job-ttl"), d.jobTtlSeconds),

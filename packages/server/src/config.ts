@@ -28,6 +28,8 @@ export interface Config {
   port: number;
   logLevel: LogLevel;
   heartbeatSeconds: number;
+  /** A Streamable HTTP session (2025-11-25) with no request and no open stream this long is closed; 0 never. */
+  sessionIdleSeconds: number;
   helloTimeoutMs: number;
   /** A connection must send its request (or upgrade) within this, and an upgraded one complete the auth handshake. */
   handshakeTimeoutSeconds: number;
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: Config = {
   port: DEFAULT_PORT,
   logLevel: "info",
   heartbeatSeconds: 15,
+  sessionIdleSeconds: 900,
   helloTimeoutMs: 10_000,
   handshakeTimeoutSeconds: 5,
   maxPendingPerAddress: 128,

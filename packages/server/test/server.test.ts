@@ -17,8 +17,8 @@ import { FakeAddon, RefusedError } from "@blender-mcp/fake-addon";
 import { authedAddonSocket } from "./support/addon-socket.js";
 import { connectClient, TestClient } from "./support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "./support/server-process.js";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 const hello = (uuid: string, protocolVersion = PROTOCOL_VERSION) => ({
   message_type: "hello",

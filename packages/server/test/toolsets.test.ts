@@ -49,9 +49,8 @@ describe("toolsets", () => {
     const client = new Client({ name: "toolsets-test", version: "1" });
     await client.connect(new StreamableHTTPClientTransport(new URL(core.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${core.token}` } } }));
     try {
-      const result = await client.callTool({ name: "blender_get_polyhaven_status", arguments: {} });
-      assert.equal(result.isError, true);
-      assert.match(JSON.stringify(result.content), /not found|unknown/i);
+      // An unknown tool is a protocol error (-32602), as the specification says.
+      await assert.rejects(client.callTool({ name: "blender_get_polyhaven_status", arguments: {} }), (e: { code?: number; message: string }) => e.code === -32602 && /not found/i.test(e.message));
     } finally {
       await client.close();
     }

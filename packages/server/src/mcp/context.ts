@@ -4,7 +4,8 @@ import type { Logger } from "../log.js";
 /** What every tool and resource handler of one MCP session works with. */
 export interface SessionContext {
   bus: UserBus;
-  /** Identifies the session as the origin of its jobs, for notifications. */
+  /** Identifies the session (or, in the modern era, the request's server instance) as the origin of its jobs. */
   sessionId: string;
   log: Logger;
+  era: "legacy" | "modern";
 }

@@ -1,6 +1,7 @@
 /**
- * MCP over WebSocket at /mcp, as the SDK's WebSocketClientTransport speaks
- * it: subprotocol "mcp", one JSON-RPC message per text frame. This is the
+ * MCP over WebSocket at /mcp: subprotocol "mcp", one JSON-RPC message per
+ * text frame, framed as stdio frames lines. Either era, chosen per
+ * connection by its first message (the SDK's stdio entry decides). This is the
  * door `blender-mcp stdio` relays through: one socket per session rather
  * than an HTTP request (and an event stream) per message. A client either
  * sends a bearer header with the upgrade, or (the relay) runs the auth
@@ -10,15 +11,15 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { parseJSONRPCMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { AuthBegin, AuthProof, PROTOCOL_VERSION, type ToolDef } from "@blender-mcp/protocol";
 import type { HandshakeAuthority } from "../auth/handshake.js";
 import type { Identity } from "../auth/authenticator.js";
 import type { Hub } from "../bus/hub.js";
 import { Heartbeat } from "../http/heartbeat.js";
 import type { Logger } from "../log.js";
-import { createSession } from "./session.js";
+import { createSession, type Session } from "./session.js";
 import { chooseTools } from "./toolsets.js";
 import type { SessionRegistry } from "./sessions.js";
 
@@ -33,25 +34,39 @@ export type Admit = () => { reason: string; fatal: boolean } | null;
 export class WebSocketServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
+
+  /** Open subscriptions/listen requests by id: with none, change notifications need not be made at all. */
+  private readonly listens = new Set<string | number>();
+
+  get listening(): boolean {
+    return this.listens.size > 0;
+  }
+
+  /** Frames that came before the SDK started the transport (a client writes right behind the auth proof). */
+  private early: { data: RawData; isBinary: boolean }[] | null = [];
 
   constructor(
     private readonly ws: WebSocket,
     readonly sessionId: string,
     private readonly admit: Admit,
-  ) {}
+  ) {
+    ws.on("message", (data, isBinary) => (this.early ? this.early.push({ data, isBinary }) : this.receive(data, isBinary)));
+    ws.on("close", () => this.onclose?.());
+    ws.on("error", (error) => this.onerror?.(error));
+  }
 
   async start(): Promise<void> {
-    this.ws.on("message", (data, isBinary) => this.receive(data, isBinary));
-    this.ws.on("close", () => this.onclose?.());
-    this.ws.on("error", (error) => this.onerror?.(error));
+    const early = this.early ?? [];
+    this.early = null;
+    for (const { data, isBinary } of early) this.receive(data, isBinary);
   }
 
   private receive(data: RawData, isBinary: boolean): void {
     let message: JSONRPCMessage;
     try {
       if (isBinary) throw new Error("binary frame");
-      message = JSONRPCMessageSchema.parse(JSON.parse(data.toString()));
+      message = parseJSONRPCMessage(JSON.parse(data.toString()));
     } catch {
       return this.write({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: each frame must be one JSON-RPC message as JSON text" } });
     }
@@ -60,6 +75,10 @@ export class WebSocketServerTransport implements Transport {
     if (refusal) {
       if ("method" in message && "id" in message) this.write({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: refusal.reason } });
       return;
+    }
+    if ("method" in message) {
+      if (message.method === "subscriptions/listen" && "id" in message) this.listens.add(message.id);
+      else if (message.method === "notifications/cancelled") this.listens.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? "");
     }
     this.onmessage?.(message);
   }
@@ -165,21 +184,30 @@ export class McpWebSocketEndpoint {
   }
 
   private open(ws: WebSocket, userId: string, admit: Admit, tools: readonly ToolDef[]): void {
-    {
-      const id = randomUUID();
-      const session = createSession(this.hub.bus(userId), id, this.log, { tools });
-      const transport = new WebSocketServerTransport(ws, id, admit);
-      this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
-      const heard = () => this.heartbeat.heard(ws);
-      ws.on("pong", heard).on("message", heard).on("close", () => this.heartbeat.forget(ws));
-      transport.onclose = () => {
-        if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
-        void session.close();
-      };
-      this.registry.add(id, userId, () => transport.close());
-      this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "websocket" });
-      void session.server.connect(transport);
-    }
+    const id = randomUUID();
+    const bus = this.hub.bus(userId);
+    const transport = new WebSocketServerTransport(ws, id, admit);
+    // The SDK may build a throw-away instance to answer a server/discover probe first: each instance is its own bus session.
+    const sessions: Session[] = [];
+    const handle = serveStdio(
+      ({ era }) => {
+        const session = createSession(bus, sessions.length === 0 ? id : randomUUID(), this.log, { tools, era, listening: () => transport.listening });
+        sessions.push(session);
+        return session.server;
+      },
+      { transport, onerror: (e) => this.log.debug("mcp.websocket_error", { session_id: id, error: e.message }) },
+    );
+    this.heartbeat.watch(ws, () => this.log.warn("mcp.heartbeat_missed", { session_id: id }));
+    const heard = () => this.heartbeat.heard(ws);
+    ws.on("pong", heard).on("message", heard);
+    ws.on("close", () => {
+      this.heartbeat.forget(ws);
+      if (this.registry.delete(id)) this.log.info("mcp.session_closed", { session_id: id });
+      void handle.close().catch(() => {});
+      for (const session of sessions) void session.close();
+    });
+    this.registry.add(id, userId, () => transport.close());
+    this.log.info("mcp.session_opened", { session_id: id, user_id: userId, transport: "websocket" });
   }
 
   close(): void {

@@ -1,6 +1,5 @@
 /** The flat MCP tool of an addon command, as the protocol's registry describes it. */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, McpServer } from "@modelcontextprotocol/server";
 import { IMAGE_FIELDS, imageMimeType, type DispatchOutcome, type ImageField, type ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { dispatchCommand } from "../dispatch.js";
@@ -34,18 +33,18 @@ export function registerDispatchTool(server: McpServer, ctx: SessionContext, too
   const command = tool.command!;
   registerToolDef<Record<string, unknown>>(server, tool, async (args, extra) => {
     const { target_uuid, timeout_seconds, ...params } = args as { target_uuid?: string; timeout_seconds: number };
-    const progressToken = extra._meta?.progressToken;
+    const progressToken = extra.mcpReq._meta?.progressToken;
     const raw = await dispatchCommand(ctx.bus, {
       command,
       params,
       targetUuid: target_uuid,
       timeoutMs: timeout_seconds * 1000,
       origin: ctx.sessionId,
-      signal: extra.signal,
+      signal: extra.mcpReq.signal,
       onProgress:
         progressToken === undefined
           ? undefined
-          : (p) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken, ...p } }).catch(() => {}),
+          : (p) => void extra.mcpReq.notify({ method: "notifications/progress", params: { progressToken, ...p } }).catch(() => {}),
     });
     const { outcome, content } = splitContent(raw);
     return toolResult(outcome as unknown as Record<string, unknown>, outcome.status !== "completed", content);

@@ -1,4 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { getJob, jobNotFound, TERMINAL_JOB_STATES } from "@blender-mcp/protocol";
 import { UserBus } from "../../bus/user-bus.js";
 import type { SessionContext } from "../context.js";
@@ -10,7 +10,7 @@ export function registerGetJob(server: McpServer, ctx: SessionContext): void {
     const job = ctx.bus.getJob(job_id);
     if (!job) {
       // Started through another server process: its shared record answers.
-      const shared = await ctx.bus.findShared(job_id, wait_seconds * 1000, extra.signal);
+      const shared = await ctx.bus.findShared(job_id, wait_seconds * 1000, extra.mcpReq.signal);
       if (shared) return toolResult(shared as unknown as Record<string, unknown>, false);
       return toolResult(jobNotFound(job_id), true);
     }
@@ -18,7 +18,7 @@ export function registerGetJob(server: McpServer, ctx: SessionContext): void {
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, wait_seconds * 1000);
-        extra.signal.addEventListener("abort", () => resolve(), { once: true });
+        extra.mcpReq.signal.addEventListener("abort", () => resolve(), { once: true });
       });
       await Promise.race([job.done, gaveUp]);
       clearTimeout(timer);

@@ -1,5 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { ListToolsResult, McpServer } from "@modelcontextprotocol/server";
 import { getJob, jobUpdate, listClients, sendMessage, toolListing, type ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { registerDispatchTool } from "./dispatch-tools.js";
@@ -22,6 +21,19 @@ export function registerTools(server: McpServer, ctx: SessionContext, tools: rea
     else BUS_HANDLERS[tool.name]!(server, ctx);
   }
   // The SDK would convert every schema again on every tools/list; the protocol's listings are computed once.
-  const listing = { tools: tools.map(toolListing) };
-  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  const listing = { tools: tools.map(toolListing) } as unknown as ListToolsResult;
+  server.server.setRequestHandler("tools/list", () => listing);
+  seedInputSchemas(server, tools);
+}
+
+/**
+ * The SDK's HTTP entry converts a tool's input schema to JSON Schema before each 2026-07-28 tools/call
+ * (to check Mcp-Param headers), caching it on the instance; a modern request gets a fresh instance, so
+ * it would convert on every call. The protocol's listing holds the same JSON, computed once: hand it over.
+ * (An internal cache of the SDK: if it goes, the SDK converts again, slower but the same.)
+ */
+function seedInputSchemas(server: McpServer, tools: readonly ToolDef[]): void {
+  const cache = (server as unknown as { _toolInputSchemaJson?: Record<string, unknown> })._toolInputSchemaJson;
+  if (cache === undefined || typeof cache !== "object") return;
+  for (const tool of tools) cache[tool.name] = toolListing(tool).inputSchema;
 }

@@ -1,4 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { listClients } from "@blender-mcp/protocol";
 import type { SessionContext } from "../context.js";
 import { toolResult } from "../result.js";
