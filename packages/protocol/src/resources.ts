@@ -14,6 +14,7 @@ export const RESOURCE_URIS = {
 
 /** Per-Blender resources (RFC 6570 templates); clientResourceUri fills one in. */
 export const TEMPLATE_URIS = {
+  job: "blender://jobs/{job_id}",
   clientSceneInfo: "blender://clients/{uuid}/scene/info",
   clientSceneObjects: "blender://clients/{uuid}/scene/objects",
 } as const;
@@ -26,6 +27,9 @@ export function clientResourceUri(template: TemplateUri, uuid: string): string {
   // Client uuids are ID_PATTERN characters only, all of them safe in a URI path.
   return template.replace("{uuid}", uuid);
 }
+
+/** A job's own resource; job ids are ID_PATTERN characters too. */
+export const jobResourceUri = (jobId: string): string => TEMPLATE_URIS.job.replace("{job_id}", jobId);
 
 export interface ResourceDef {
   uri: ResourceUri;
@@ -78,8 +82,15 @@ export const RESOURCES: readonly ResourceDef[] = [
   },
 ];
 
-/** Per-Blender views, by the uuid blender_list_clients gives. */
+/** A job by its id, and per-Blender views by the uuid blender_list_clients gives. */
 export const RESOURCE_TEMPLATES: readonly ResourceTemplateDef[] = [
+  {
+    uriTemplate: TEMPLATE_URIS.job,
+    name: "job",
+    title: "One job",
+    description: "One of your jobs: status, result and error (JSON); subscribe to follow it",
+    mimeType: "application/json",
+  },
   {
     uriTemplate: TEMPLATE_URIS.clientSceneInfo,
     name: "client-scene-info",

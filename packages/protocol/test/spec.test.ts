@@ -57,12 +57,13 @@ describe("resources and templates as MCP 2025-11-25 describes them", () => {
 
   test("templates: simple RFC 6570 variables, each of which completes", () => {
     const clients = [{ uuid: "blender-1", label: "desk" }];
+    const jobIds = ["blender-1"];
     for (const t of RESOURCE_TEMPLATES) {
       const variables = [...t.uriTemplate.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
       assert.ok(variables.length > 0, t.uriTemplate);
       for (const v of variables) {
         assert.match(v, /^[A-Za-z0-9_]+$/, "a level-1 variable");
-        assert.deepEqual(completeResourceArgument(t.uriTemplate, v, "", { clients }).values, ["blender-1"], `${t.uriTemplate} {${v}}`);
+        assert.deepEqual(completeResourceArgument(t.uriTemplate, v, "", { clients, jobIds }).values, ["blender-1"], `${t.uriTemplate} {${v}}`);
       }
       const expanded = t.uriTemplate.replace(/\{[^}]*\}/g, "blender-1");
       assert.equal(new URL(expanded).href, expanded);

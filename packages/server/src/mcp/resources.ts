@@ -3,10 +3,22 @@
  * the only connected Blender (or of a named one, by template).
  */
 import { McpServer, ResourceNotFoundError, ResourceTemplate } from "@modelcontextprotocol/server";
-import { RESOURCES, getSceneInfo, type DispatchOutcome, type Job } from "@blender-mcp/protocol";
+import {
+  RESOURCES,
+  RESOURCE_TEMPLATES,
+  RESOURCE_URIS,
+  TEMPLATE_URIS,
+  clientResourceUri,
+  completeResourceArgument,
+  getSceneInfo,
+  jobResourceUri,
+  type DispatchOutcome,
+  type Job,
+} from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, UserBus } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
 import { dispatchCommand } from "./dispatch.js";
+import { completionContext } from "./prompts.js";
 
 const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }] });
 
@@ -39,7 +51,7 @@ async function allObjects(ctx: SessionContext, targetUuid: string | undefined): 
 }
 
 /** Every job is a resource of its own: its status, result and error as it moves. */
-export const jobUri = (jobId: string) => `${JOBS_URI}/${jobId}`;
+export const jobUri = jobResourceUri;
 
 /** The store is not told when a job starts running; the live record is. */
 function liveView(ctx: SessionContext, job: Job): Job {
@@ -47,60 +59,48 @@ function liveView(ctx: SessionContext, job: Job): Job {
   return live ? UserBus.view(live) : job;
 }
 
-const describe = (uri: string) => RESOURCES.find((r) => r.uri === uri)!;
+const fixed = (uri: string) => RESOURCES.find((r) => r.uri === uri)!;
+const template = (uriTemplate: string) => RESOURCE_TEMPLATES.find((t) => t.uriTemplate === uriTemplate)!;
+const meta = ({ title, description, mimeType }: { title: string; description: string; mimeType: string }) => ({ title, description, mimeType });
 
 export function registerResources(server: McpServer, ctx: SessionContext): void {
-  const meta = (uri: string) => ({ description: describe(uri).description, mimeType: "application/json" });
+  const fixedResource = (uri: string, read: (href: string) => Promise<ReturnType<typeof json>>) =>
+    server.registerResource(fixed(uri).name, uri, meta(fixed(uri)), async (url) => read(url.href));
+  fixedResource(CLIENTS_URI, async (href) => json(href, { clients: ctx.bus.listClients().map((c) => c.info()) }));
+  fixedResource(JOBS_URI, async (href) => json(href, { jobs: ctx.bus.recentJobs(100).map((job) => (job.status === "queued" ? liveView(ctx, job) : job)) }));
+  fixedResource(RESOURCE_URIS.sceneInfo, async (href) => json(href, await sceneInfo(ctx, undefined, 0, 100)));
+  fixedResource(RESOURCE_URIS.sceneObjects, async (href) => json(href, { objects: await allObjects(ctx, undefined) }));
 
-  server.registerResource(describe(CLIENTS_URI).name, CLIENTS_URI, meta(CLIENTS_URI), async (uri) =>
-    json(uri.href, { clients: ctx.bus.listClients().map((c) => c.info()) }),
-  );
-  server.registerResource(describe(JOBS_URI).name, JOBS_URI, meta(JOBS_URI), async (uri) =>
-    json(uri.href, { jobs: ctx.bus.recentJobs(100).map((job) => (job.status === "queued" ? liveView(ctx, job) : job)) }),
-  );
-  server.registerResource(describe("blender://scene/info").name, "blender://scene/info", meta("blender://scene/info"), async (uri) =>
-    json(uri.href, await sceneInfo(ctx, undefined, 0, 100)),
-  );
-  server.registerResource(describe("blender://scene/objects").name, "blender://scene/objects", meta("blender://scene/objects"), async (uri) =>
-    json(uri.href, { objects: await allObjects(ctx, undefined) }),
-  );
+  // Every template variable completes the same way (protocol completions.ts): uuids and labels, job ids.
+  const completer = (uriTemplate: string, variable: string) => (typed: string) =>
+    completeResourceArgument(uriTemplate, variable, typed, completionContext(ctx)).values;
+  const templated = (uriTemplate: string, variable: string, list: (() => { resources: { uri: string; name: string; description: string; mimeType: string }[] }) | undefined) =>
+    new ResourceTemplate(uriTemplate, { list, complete: { [variable]: completer(uriTemplate, variable) } });
 
-  server.registerResource(
-    "job",
-    new ResourceTemplate(`${JOBS_URI}/{job_id}`, {
-      list: undefined,
-      complete: { job_id: (value) => ctx.bus.recentJobs(100).map((j) => j.job_id).filter((id) => id.startsWith(value)) },
-    }),
-    { description: "One of your jobs: status, result and error (JSON); subscribe to follow it", mimeType: "application/json" },
-    async (uri, { job_id }) => {
-      const id = String(job_id);
-      const job = ctx.bus.getJob(id);
-      const view = job ? UserBus.view(job) : await ctx.bus.findShared(id, 0);
-      // The same answer for ids that never existed, expired, or belong to someone else.
-      if (!view) throw new ResourceNotFoundError(uri.href);
-      return json(uri.href, view);
-    },
-  );
+  const jobTemplate = template(TEMPLATE_URIS.job);
+  server.registerResource(jobTemplate.name, templated(jobTemplate.uriTemplate, "job_id", undefined), meta(jobTemplate), async (uri, { job_id }) => {
+    const id = String(job_id);
+    const job = ctx.bus.getJob(id);
+    const view = job ? UserBus.view(job) : await ctx.bus.findShared(id, 0);
+    // The same answer for ids that never existed, expired, or belong to someone else.
+    if (!view) throw new ResourceNotFoundError(uri.href);
+    return json(uri.href, view);
+  });
 
-  const uuids = (value: string) => ctx.bus.listClients().map((c) => c.uuid).filter((uuid) => uuid.startsWith(value));
   const list = () => ({
     resources: ctx.bus.listClients().map((c) => ({
-      uri: `blender://clients/${c.uuid}/scene/info`,
+      uri: clientResourceUri(TEMPLATE_URIS.clientSceneInfo, c.uuid),
       name: `scene-info-${c.uuid}`,
       description: `Scene summary of ${c.hello.label || c.uuid}`,
       mimeType: "application/json",
     })),
   });
-  server.registerResource(
-    "client-scene-info",
-    new ResourceTemplate("blender://clients/{uuid}/scene/info", { list, complete: { uuid: uuids } }),
-    { description: "Scene summary of one connected Blender, by uuid (JSON)", mimeType: "application/json" },
-    async (uri, { uuid }) => json(uri.href, await sceneInfo(ctx, String(uuid), 0, 100)),
+  const info = template(TEMPLATE_URIS.clientSceneInfo);
+  server.registerResource(info.name, templated(info.uriTemplate, "uuid", list), meta(info), async (uri, { uuid }) =>
+    json(uri.href, await sceneInfo(ctx, String(uuid), 0, 100)),
   );
-  server.registerResource(
-    "client-scene-objects",
-    new ResourceTemplate("blender://clients/{uuid}/scene/objects", { list: undefined, complete: { uuid: uuids } }),
-    { description: "Every object in the active scene of one connected Blender, by uuid (JSON)", mimeType: "application/json" },
-    async (uri, { uuid }) => json(uri.href, { objects: await allObjects(ctx, String(uuid)) }),
+  const objects = template(TEMPLATE_URIS.clientSceneObjects);
+  server.registerResource(objects.name, templated(objects.uriTemplate, "uuid", undefined), meta(objects), async (uri, { uuid }) =>
+    json(uri.href, { objects: await allObjects(ctx, String(uuid)) }),
   );
 }

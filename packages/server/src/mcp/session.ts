@@ -11,6 +11,7 @@ import { PACKAGE_VERSION, type ToolDef } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, type SessionSink, type UserBus } from "../bus/user-bus.js";
 import type { Logger } from "../log.js";
 import type { SessionContext } from "./context.js";
+import { registerPrompts } from "./prompts.js";
 import { jobUri, registerResources } from "./resources.js";
 import { registerTools } from "./tools/index.js";
 
@@ -70,17 +71,8 @@ export function createServer(bus: UserBus, sessionId: string, log: Logger, tools
   const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }), era };
   registerTools(server, ctx, tools);
   registerResources(server, ctx);
-  registerNoPrompts(server);
+  registerPrompts(server, ctx, tools);
   return { server, ctx };
-}
-
-/**
- * The prompts capability with an empty list, until the prompts of the
- * prompts branch arrive: clients (and the conformance suite) may ask.
- * Remove this when a prompt is registered with server.registerPrompt.
- */
-function registerNoPrompts(server: McpServer): void {
-  server.server.setRequestHandler("prompts/list", () => ({ prompts: [] }));
 }
 
 export function createSession(bus: UserBus, sessionId: string, log: Logger, options: SessionOptions): Session {

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import { parseJSONRPCMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { AuthBegin, AuthProof, PROTOCOL_VERSION, type ToolDef } from "@blender-mcp/protocol";
+import { AuthBegin, AuthProof, MCP_CLOSE, PROTOCOL_VERSION, type ToolDef } from "@blender-mcp/protocol";
 import type { HandshakeAuthority } from "../auth/handshake.js";
 import type { Identity } from "../auth/authenticator.js";
 import type { Hub } from "../bus/hub.js";
@@ -25,8 +25,6 @@ import type { SessionRegistry } from "./sessions.js";
 
 export const MCP_SUBPROTOCOL = "mcp";
 
-/** Close codes in the application range, so a relay can tell why it was dropped. */
-export const MCP_CLOSE = { unauthorized: 4401, shutdown: 1001 } as const;
 
 /** Asked before each message: null to let it through, or why not (fatal: the socket closes). */
 export type Admit = () => { reason: string; fatal: boolean } | null;
