@@ -31,6 +31,8 @@ const result = spawnSync(
     "--import",
     "tsx",
     "--test",
+    // A test that hangs fails after 20 minutes, naming itself, instead of holding CI until its own limit.
+    "--test-timeout=1200000",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     `--test-reporter=${join(root, "tools/test-summary.mjs")}`,
