@@ -25,7 +25,7 @@ const coreGates = (gated: string[]) => gated.filter((g) => !(INTEGRATION_GATES a
 
 /** era: the MCP revision the suite's clients speak, legacy 2025-11-25 or modern 2026-07-28. */
 export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era = "legacy"): void {
-  describe(`dispatch contract: ${kind.name} over ${transport}${era === "modern" ? " (2026-07-28)" : ""}`, () => {
+  describe(`dispatch contract: ${kind.name} over ${transport}${era === "modern" ? " (2026-07-28)" : ""}`, { concurrency: 1 }, () => {
     let server: ServerProcess;
     let client: TestClient;
     const peers: Peer[] = [];
