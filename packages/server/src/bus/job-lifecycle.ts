@@ -42,6 +42,8 @@ export type JobRequest = {
   priority: Priority;
   timeoutMs: number;
   origin: string | null;
+  /** Who sent it, for people: the MCP client's name and version (the live page shows it). */
+  sender?: string | null;
 } & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
 
 export type StartResult =

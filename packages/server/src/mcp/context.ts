@@ -8,4 +8,6 @@ export interface SessionContext {
   sessionId: string;
   log: Logger;
   era: "legacy" | "modern";
+  /** The MCP client's name and version, for the people watching its jobs (the live page), when it said them. */
+  sender(): string | null;
 }

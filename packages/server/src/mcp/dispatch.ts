@@ -15,6 +15,8 @@ export interface DispatchRequest {
   timeoutMs: number;
   priority?: Priority;
   origin: string | null;
+  /** Who sent it, for people (see SessionContext.sender). */
+  sender?: string | null;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -31,6 +33,7 @@ export async function dispatchCommand(bus: UserBus, request: DispatchRequest): P
     priority: request.priority ?? DEFAULT_PRIORITY,
     timeoutMs: request.timeoutMs,
     origin: request.origin,
+    sender: request.sender ?? null,
   });
   if (!started.ok) {
     return {

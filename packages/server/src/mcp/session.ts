@@ -68,7 +68,12 @@ export function createServer(bus: UserBus, sessionId: string, log: Logger, tools
       cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "private" }, "prompts/list": { ttlMs: 3_600_000, cacheScope: "private" } },
     },
   );
-  const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }), era };
+  const sender = () => {
+    // Backfilled per request for 2026-07-28 clients, from initialize for 2025-11-25 ones.
+    const client = server.server.getClientVersion();
+    return client ? `${client.name} ${client.version}`.slice(0, 200) : null;
+  };
+  const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }), era, sender };
   registerTools(server, ctx, tools);
   registerResources(server, ctx);
   registerPrompts(server, ctx, tools);

@@ -28,6 +28,8 @@ export interface PageJob {
   target_uuid: string;
   /** Who sent it: an MCP session id, or null when another server process (or one before a restart) did. */
   sent_by: string | null;
+  /** The MCP client that sent it (name and version), when it said. */
+  client: string | null;
   status: JobState;
   progress: Progress | null;
   error: string;
@@ -77,6 +79,7 @@ export function pageJob(job: Job | JobRecord): PageJob {
     command: job.command,
     target_uuid: job.target_uuid,
     sent_by: "origin" in job ? job.origin : null,
+    client: ("request" in job && job.request?.sender) || null,
     status: job.status,
     progress: job.status === "running" ? job.progress : null,
     error: job.error,
@@ -96,6 +99,7 @@ export function pageJobFromEvent(event: BusEvent, previous: PageJob | undefined)
     command: event.command,
     target_uuid: event.target_uuid,
     sent_by: previous?.sent_by ?? null,
+    client: previous?.client ?? null,
     status: event.status,
     progress: event.status === "running" ? (event.progress ?? previous?.progress ?? null) : null,
     error: event.error,

@@ -128,7 +128,9 @@ describe("live page", { skip: skip ?? false }, () => {
       },
       WAIT,
     ).then((h) => h.jsonValue() as Promise<string>);
-    assert.match(await page.$eval(row(jobId), (tr) => tr.textContent!), /get_scene_info.*step 2 of 3/);
+    const text = await page.$eval(row(jobId), (tr) => tr.textContent!);
+    assert.match(text, /get_scene_info.*step 2 of 3/);
+    assert.match(text, /contract-suite 1\.0\.0/, "the row names the MCP client that sent the job");
     assert.equal((await shown(page)).clients[0]!.queue, "1", "the job counts in its Blender's queue");
     await saveScreenshot(page, "running");
     const { structured } = await call;

@@ -40,6 +40,7 @@ export function registerDispatchTool(server: McpServer, ctx: SessionContext, too
       targetUuid: target_uuid,
       timeoutMs: timeout_seconds * 1000,
       origin: ctx.sessionId,
+      sender: ctx.sender(),
       signal: extra.mcpReq.signal,
       onProgress:
         progressToken === undefined

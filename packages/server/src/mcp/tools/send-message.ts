@@ -21,6 +21,7 @@ export function registerSendMessage(server: McpServer, ctx: SessionContext): voi
       priority,
       timeoutMs: timeout_seconds * 1000,
       origin: ctx.sessionId,
+      sender: ctx.sender(),
     };
     const started =
       payload.message_type === "command_dispatch"

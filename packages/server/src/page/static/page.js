@@ -23,7 +23,7 @@ function seconds(job) {
 
 const duration = (s) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 const labelOf = (uuid) => state.clients.find((c) => c.uuid === uuid)?.label ?? uuid;
-const sender = (job) => (job.sent_by ? `session ${job.sent_by.slice(0, 8)}` : "another process");
+const sender = (job) => job.client ?? (job.sent_by ? `session ${job.sent_by.slice(0, 8)}` : "another process");
 
 function renderClients() {
   const list = $("clients");
