@@ -11,6 +11,7 @@ import { PACKAGE_VERSION, type ToolDef } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, type SessionSink, type UserBus } from "../bus/user-bus.js";
 import type { Logger } from "../log.js";
 import type { SessionContext } from "./context.js";
+import { registerViewer } from "./app/index.js";
 import { registerPrompts } from "./prompts.js";
 import { jobUri, registerResources } from "./resources.js";
 import { registerTools } from "./tools/index.js";
@@ -76,6 +77,7 @@ export function createServer(bus: UserBus, sessionId: string, log: Logger, tools
   const ctx: SessionContext = { bus, sessionId, log: log.child({ session_id: sessionId }), era, sender };
   registerTools(server, ctx, tools);
   registerResources(server, ctx);
+  registerViewer(server);
   registerPrompts(server, ctx, tools);
   return { server, ctx };
 }

@@ -1,5 +1,6 @@
 import type { ListToolsResult, McpServer } from "@modelcontextprotocol/server";
 import { getJob, jobUpdate, listClients, sendMessage, toolListing, type ToolDef } from "@blender-mcp/protocol";
+import { clientRendersApps, withViewerLink } from "../app/index.js";
 import type { SessionContext } from "../context.js";
 import { registerDispatchTool } from "./dispatch-tools.js";
 import { registerGetJob } from "./get-job.js";
@@ -22,7 +23,9 @@ export function registerTools(server: McpServer, ctx: SessionContext, tools: rea
   }
   // The SDK would convert every schema again on every tools/list; the protocol's listings are computed once.
   const listing = { tools: tools.map(toolListing) } as unknown as ListToolsResult;
-  server.server.setRequestHandler("tools/list", () => listing);
+  // Only a client that renders MCP Apps is told of the viewer: the link would cost every other conversation tokens.
+  const withApp = { tools: tools.map((t) => withViewerLink(toolListing(t))) } as unknown as ListToolsResult;
+  server.server.setRequestHandler("tools/list", () => (clientRendersApps(server) ? withApp : listing));
   seedInputSchemas(server, tools);
 }
 
