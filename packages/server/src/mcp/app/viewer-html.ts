@@ -16,7 +16,7 @@ export const VIEWER_HTML = `<!doctype html>
 body { margin: 0; }
 main { padding: 8px; display: grid; gap: 8px; grid-template-columns: minmax(0, 1fr) 14em; }
 figure { margin: 0; min-height: 4em; }
-img { max-width: 100%; display: block; border-radius: 4px; background: #8882; }
+img { width: 100%; max-height: 75vh; object-fit: contain; display: block; border-radius: 4px; background: #8882; }
 img:not([src]) { display: none; }
 figcaption, #status { font-size: 12px; opacity: .8; }
 #status[data-state="error"] { color: #d33; opacity: 1; }
@@ -101,7 +101,8 @@ li .type { font-size: 11px; opacity: .6; }
     request("tools/call", { name: "blender_get_scene_info", arguments: target ? { target_uuid: target } : {} }).then(function (result) {
       var r = (result.structuredContent && result.structuredContent.result) || {};
       var objects = r.objects || [];
-      $("scene-title").textContent = "Scene" + (r.name ? " " + r.name : "") + " (" + (r.total || objects.length) + ")";
+      var total = r.total || objects.length;
+      $("scene-title").textContent = (r.scene || "Scene") + ": " + (objects.length < total ? objects.length + " of " + total : total) + " objects";
       var list = $("outline"), picker = $("camera"), chosen = picker.value;
       list.textContent = ""; picker.textContent = "";
       objects.forEach(function (o) {
