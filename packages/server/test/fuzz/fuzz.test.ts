@@ -222,11 +222,14 @@ describe("fuzzing", () => {
     await fc.assert(
       fc.asyncProperty(call, async ({ name, args }) => {
         // Keep fuzzed jobs short and off the legitimate Blender's queue head.
-        const safe = typeof args === "object" && args !== null && !Array.isArray(args) ? { ...args, timeout_seconds: 1, wait_seconds: 0 } : args;
+        const isRecord = typeof args === "object" && args !== null && !Array.isArray(args);
+        const safe = isRecord ? { ...args, timeout_seconds: 1, wait_seconds: 0 } : args;
         try {
           const result = await client.client.callTool({ name, arguments: safe as Record<string, unknown> });
           assert.ok(Array.isArray(result.content));
         } catch (error) {
+          // SDK v2's client will not send arguments that are no object; the WebSocket test below sends those raw.
+          if (!isRecord && /Invalid tools\/call request/.test(String(error))) return;
           assert.match(String(error), /MCP error -32\d{3}/);
         }
       }),
