@@ -1,3 +1,4 @@
+import type { CompletionContext } from "@blender-mcp/protocol";
 import type { UserBus } from "../bus/user-bus.js";
 import type { Logger } from "../log.js";
 
@@ -10,4 +11,12 @@ export interface SessionContext {
   era: "legacy" | "modern";
   /** The MCP client's name and version, for the people watching its jobs (the live page), when it said them. */
   sender(): string | null;
+}
+
+/** What completions know of the caller: its Blenders and its recent jobs. */
+export function completionContext(ctx: SessionContext): CompletionContext {
+  return {
+    clients: ctx.bus.listClients().map((c) => ({ uuid: c.uuid, label: c.hello.label })),
+    jobIds: ctx.bus.recentJobs(100).map((j) => j.job_id),
+  };
 }

@@ -4,17 +4,9 @@
  * the arguments that name a Blender, an engine or an asset source.
  */
 import { completable, McpServer, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
-import { PROMPTS, PromptError, completePromptArgument, promptAvailable, renderPrompt, type CompletionContext, type PromptDef, type ToolDef } from "@blender-mcp/protocol";
+import { PROMPTS, PromptError, completePromptArgument, promptAvailable, renderPrompt, type PromptDef, type ToolDef } from "@blender-mcp/protocol";
 import { z } from "zod";
-import type { SessionContext } from "./context.js";
-
-/** What completions know of the caller: its Blenders and its recent jobs. */
-export function completionContext(ctx: SessionContext): CompletionContext {
-  return {
-    clients: ctx.bus.listClients().map((c) => ({ uuid: c.uuid, label: c.hello.label })),
-    jobIds: ctx.bus.recentJobs(100).map((j) => j.job_id),
-  };
-}
+import { completionContext, type SessionContext } from "./context.js";
 
 /**
  * MCP prompt arguments are strings. Fresh schemas per server: the SDK marks

@@ -16,9 +16,8 @@ import {
   type Job,
 } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, UserBus } from "../bus/user-bus.js";
-import type { SessionContext } from "./context.js";
+import { completionContext, type SessionContext } from "./context.js";
 import { dispatchCommand } from "./dispatch.js";
-import { completionContext } from "./prompts.js";
 
 const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value, null, 2) }] });
 
