@@ -64,7 +64,7 @@ export {
   toolJsonSchema,
 } from "./tools.js";
 export type { ToolDef, ToolListing } from "./tools.js";
-export { RESOURCES, RESOURCE_URIS, RESOURCE_TEMPLATES, TEMPLATE_URIS, ResourceUri, clientResourceUri, jobResourceUri } from "./resources.js";
+export { RESOURCES, RESOURCE_URIS, RESOURCE_TEMPLATES, TEMPLATE_URIS, VIEWER_URI, ResourceUri, clientResourceUri, jobResourceUri } from "./resources.js";
 export type { ResourceDef, ResourceTemplateDef, TemplateUri } from "./resources.js";
 export {
   PROMPTS,

@@ -12,6 +12,9 @@ export const RESOURCE_URIS = {
   sceneObjects: "blender://scene/objects",
 } as const;
 
+/** The MCP App's view (SEP-1865): the image tools link it for clients that render apps. */
+export const VIEWER_URI = "ui://blender/viewer";
+
 /** Per-Blender resources (RFC 6570 templates); clientResourceUri fills one in. */
 export const TEMPLATE_URIS = {
   job: "blender://jobs/{job_id}",

@@ -5,12 +5,11 @@
  * client pays no tokens for it and gets the plain image content as before.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
-import { getViewportScreenshot, getViews, renderStill, type ToolListing } from "@blender-mcp/protocol";
+import { VIEWER_URI, getViewportScreenshot, getViews, renderStill, type ToolListing } from "@blender-mcp/protocol";
 import { VIEWER_HTML } from "./viewer-html.js";
 
 export const APPS_EXTENSION = "io.modelcontextprotocol/ui";
 export const APP_MIME_TYPE = "text/html;profile=mcp-app";
-export const VIEWER_URI = "ui://blender/viewer";
 
 /** The tools whose results the viewer shows. */
 const VIEWER_TOOLS: ReadonlySet<string> = new Set([getViewportScreenshot.tool.name, getViews.tool.name, renderStill.tool.name]);
