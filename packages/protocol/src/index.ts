@@ -18,13 +18,14 @@ export {
   JobDispatch,
   JobUpdate,
   Cancel,
+  CANCEL_KINDS,
   Ping,
   Pong,
   ProtocolError,
   AddonMessage,
   ServerMessage,
 } from "./messages.js";
-export type { MessageType, ProtocolErrorCode } from "./messages.js";
+export type { CancelKind, MessageType, ProtocolErrorCode } from "./messages.js";
 export { AUTH_HEADER, AUTH_SCHEME, keyFromToken, keyIdOf, newNonce, transcriptProof, proofMatches, ClientAuth, authenticateSocket, impostorMessage, AuthFailure } from "./auth.js";
 export type { AuthChannel, AuthSocket } from "./auth.js";
 export { ClientSummary, ClientInfo } from "./clients.js";

@@ -114,11 +114,19 @@ export const JobDispatch = z
   })
   .describe("Run a Python script as one job");
 
+/** Why the server sends a cancel; the addon treats a job meant to outlive its timeout by this, not by the reason's words. */
+export const CANCEL_KINDS = ["timeout", "requested"] as const;
+export type CancelKind = (typeof CANCEL_KINDS)[number];
+
 export const Cancel = z
   .object({
     message_type: z.literal("cancel"),
     job_id: JobId,
-    reason: z.string().describe("Why the job was cancelled (timeout, caller cancelled, ...)"),
+    reason: z.string().describe("Why the job was cancelled, for people: logs, the job's error"),
+    kind: z
+      .enum(CANCEL_KINDS)
+      .optional()
+      .describe("timeout: the caller stopped waiting, and a job meant to outlive its timeout goes on; requested (or absent): someone wants the job ended"),
   })
   .describe("Drop a job that has not started; a job already running finishes");
 

@@ -22,9 +22,6 @@ from .reporter import Reporter
 
 log = logging.getLogger("blender_mcp_bus")
 
-# The reason the server gives when a job's tool call timed out (see UserBus.expire).
-TIMEOUT = "timeout"
-
 # Worker threads at once: each background job (a download, a render, a
 # provider API call) holds one until its result is applied. More would only
 # compete for the network, the disk and the 2-8 cores a render already uses.
@@ -147,14 +144,15 @@ class Workers:
             self._ready.append((task.job_id, task, work) + outcome)
         self._on_ready()
 
-    def cancel(self, job_id: str, reason: str) -> bool:
-        """True when the job is in a background phase here: it will end failed as cancelled."""
+    def cancel(self, job_id: str, reason: str, timed_out: bool = False) -> bool:
+        """True when the job is in a background phase here: it will end failed as cancelled,
+        unless the caller only stopped waiting (timed_out) for a job meant to outlive that."""
         with self._lock:
             task = self._tasks.get(job_id)
             outlives = job_id in self._outlive
         if task is None:
             return False
-        if outlives and reason == TIMEOUT:
+        if outlives and timed_out:
             return True
         task.cancel(reason)
         return True

@@ -6,6 +6,7 @@ import logging
 from typing import Any, Callable, Optional, Tuple
 
 from ..generated.catalog import MESSAGES
+from ..generated.protocol_types import CancelKind
 # Patterns the Zod schemas enforce and the generated dataclasses do not.
 from ..generated.wire import COMMAND_NAME_PATTERN, ID_PATTERN
 from . import outgoing
@@ -57,7 +58,7 @@ class Pump:
     """Routes messages that arrive after the welcome."""
 
     def __init__(self, queue: JobQueue, reporter: Reporter, send: Callable[[str, bool], bool],
-                 cancel_running: Callable[[str, str], bool] = lambda job_id, reason: False):
+                 cancel_running: Callable[[str, str, bool], bool] = lambda job_id, reason, timed_out: False):
         self.queue = queue
         self.reporter = reporter
         self._send = send
@@ -111,4 +112,4 @@ class Pump:
         if job is not None:
             self.reporter.failed(job.job_id, "cancelled before it started: %s" % message.reason)
         else:
-            self._cancel_running(message.job_id, message.reason)
+            self._cancel_running(message.job_id, message.reason, message.kind == CancelKind.TIMEOUT)

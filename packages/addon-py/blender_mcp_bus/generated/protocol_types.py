@@ -518,6 +518,14 @@ class JobUpdate:
         return result
 
 
+class CancelKind(Enum):
+    """timeout: the caller stopped waiting, and a job meant to outlive its timeout goes on;
+    requested (or absent): someone wants the job ended
+    """
+    REQUESTED = "requested"
+    TIMEOUT = "timeout"
+
+
 class CancelMessageType(Enum):
     CANCEL = "cancel"
 
@@ -531,7 +539,12 @@ class Cancel:
 
     message_type: CancelMessageType
     reason: str
-    """Why the job was cancelled (timeout, caller cancelled, ...)"""
+    """Why the job was cancelled, for people: logs, the job's error"""
+
+    kind: Optional[CancelKind] = None
+    """timeout: the caller stopped waiting, and a job meant to outlive its timeout goes on;
+    requested (or absent): someone wants the job ended
+    """
 
     @staticmethod
     def from_dict(obj: Any) -> 'Cancel':
@@ -540,13 +553,16 @@ class Cancel:
         job_id = from_str(obj.get("job_id"))
         message_type = CancelMessageType(obj.get("message_type"))
         reason = from_str(obj.get("reason"))
-        return Cancel(job_id, message_type, reason)
+        kind = from_union([CancelKind, from_none], obj.get("kind"))
+        return Cancel(job_id, message_type, reason, kind)
 
     def to_dict(self) -> dict:
         result: dict = {}
         result["job_id"] = from_str(self.job_id)
         result["message_type"] = to_enum(CancelMessageType, self.message_type)
         result["reason"] = from_str(self.reason)
+        if self.kind is not None:
+            result["kind"] = from_union([lambda x: to_enum(CancelKind, x), from_none], self.kind)
         return result
 
 
@@ -649,7 +665,7 @@ class ProtocolError:
         return result
 
 
-class Kind(Enum):
+class SearchAPIParamsKind(Enum):
     FUNCTION = "function"
     OPERATOR = "operator"
     PROPERTY = "property"
@@ -665,7 +681,7 @@ class SearchAPIParams:
     query: str
     """Words or a dotted name, e.g. 'object location' or 'Action.slots'"""
 
-    kind: Optional[Kind] = None
+    kind: Optional[SearchAPIParamsKind] = None
 
     @staticmethod
     def from_dict(obj: Any) -> 'SearchAPIParams':
@@ -674,7 +690,7 @@ class SearchAPIParams:
         limit = from_int(obj.get("limit"))
         offset = from_int(obj.get("offset"))
         query = from_str(obj.get("query"))
-        kind = from_union([Kind, from_none], obj.get("kind"))
+        kind = from_union([SearchAPIParamsKind, from_none], obj.get("kind"))
         return SearchAPIParams(limit, offset, query, kind)
 
     def to_dict(self) -> dict:
@@ -683,7 +699,7 @@ class SearchAPIParams:
         result["offset"] = from_int(self.offset)
         result["query"] = from_str(self.query)
         if self.kind is not None:
-            result["kind"] = from_union([lambda x: to_enum(Kind, x), from_none], self.kind)
+            result["kind"] = from_union([lambda x: to_enum(SearchAPIParamsKind, x), from_none], self.kind)
         return result
 
 
@@ -691,7 +707,7 @@ class SearchAPIParams:
 class Hit:
     description: str
     id: str
-    kind: Kind
+    kind: SearchAPIParamsKind
 
     @staticmethod
     def from_dict(obj: Any) -> 'Hit':
@@ -699,14 +715,14 @@ class Hit:
             raise ValidationError("expected isinstance(obj, dict)")
         description = from_str(obj.get("description"))
         id = from_str(obj.get("id"))
-        kind = Kind(obj.get("kind"))
+        kind = SearchAPIParamsKind(obj.get("kind"))
         return Hit(description, id, kind)
 
     def to_dict(self) -> dict:
         result: dict = {}
         result["description"] = from_str(self.description)
         result["id"] = from_str(self.id)
-        result["kind"] = to_enum(Kind, self.kind)
+        result["kind"] = to_enum(SearchAPIParamsKind, self.kind)
         return result
 
 
@@ -775,7 +791,7 @@ class GetAPIParams:
 class Member:
     description: str
     id: str
-    kind: Kind
+    kind: SearchAPIParamsKind
 
     @staticmethod
     def from_dict(obj: Any) -> 'Member':
@@ -783,14 +799,14 @@ class Member:
             raise ValidationError("expected isinstance(obj, dict)")
         description = from_str(obj.get("description"))
         id = from_str(obj.get("id"))
-        kind = Kind(obj.get("kind"))
+        kind = SearchAPIParamsKind(obj.get("kind"))
         return Member(description, id, kind)
 
     def to_dict(self) -> dict:
         result: dict = {}
         result["description"] = from_str(self.description)
         result["id"] = from_str(self.id)
-        result["kind"] = to_enum(Kind, self.kind)
+        result["kind"] = to_enum(SearchAPIParamsKind, self.kind)
         return result
 
 
@@ -1087,7 +1103,7 @@ class GetAPIResult:
     """Python docstring or signature, where there is one"""
 
     id: str
-    kind: Kind
+    kind: SearchAPIParamsKind
     members: List[Member]
     """One page of a type's own properties and functions"""
 
@@ -1120,7 +1136,7 @@ class GetAPIResult:
         description = from_str(obj.get("description"))
         doc = from_str(obj.get("doc"))
         id = from_str(obj.get("id"))
-        kind = Kind(obj.get("kind"))
+        kind = SearchAPIParamsKind(obj.get("kind"))
         members = from_list(Member.from_dict, obj.get("members"))
         offset = from_int(obj.get("offset"))
         parameters = from_list(Parameter.from_dict, obj.get("parameters"))
@@ -1137,7 +1153,7 @@ class GetAPIResult:
         result["description"] = from_str(self.description)
         result["doc"] = from_str(self.doc)
         result["id"] = from_str(self.id)
-        result["kind"] = to_enum(Kind, self.kind)
+        result["kind"] = to_enum(SearchAPIParamsKind, self.kind)
         result["members"] = from_list(lambda x: to_class(Member, x), self.members)
         result["offset"] = from_int(self.offset)
         result["parameters"] = from_list(lambda x: to_class(Parameter, x), self.parameters)

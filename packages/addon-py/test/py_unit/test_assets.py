@@ -72,7 +72,7 @@ class WorkersTest(unittest.TestCase):
 
         self.workers.start("j2", Background(fetch, lambda v: {}))
         self.assertTrue(started.wait(5))
-        self.assertTrue(self.workers.cancel("j2", "timeout"))
+        self.assertTrue(self.workers.cancel("j2", "timeout", timed_out=True))
         self.assertTrue(self.ready.wait(5))
         self.workers.finish_ready()
         [done] = self.sent.terminal("j2")

@@ -99,6 +99,17 @@ class PumpTest(unittest.TestCase):
         self.pump.handle('{"message_type": "cancel", "job_id": "a", "reason": "late"}')
         self.assertEqual(self.out.messages, [])
 
+    def test_a_running_job_learns_whether_the_caller_only_stopped_waiting(self):
+        seen = []
+        pump = Pump(JobQueue(), Reporter(self.out), self.out, cancel_running=lambda *args: seen.append(args) or True)
+        pump.handle('{"message_type": "cancel", "job_id": "a", "reason": "no reply", "kind": "timeout"}')
+        pump.handle('{"message_type": "cancel", "job_id": "b", "reason": "the caller cancelled", "kind": "requested"}')
+        pump.handle('{"message_type": "cancel", "job_id": "c", "reason": "timeout"}')
+        self.assertEqual(seen, [("a", "no reply", True), ("b", "the caller cancelled", False), ("c", "timeout", False)],
+                         "only the kind says timeout; a reason's words never do")
+        pump.handle('{"message_type": "cancel", "job_id": "d", "reason": "x", "kind": "soon"}')
+        self.assertEqual(self.out.messages[-1]["code"], "invalid_message")
+
 
 if __name__ == "__main__":
     unittest.main()

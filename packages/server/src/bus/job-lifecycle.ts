@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import {
   TERMINAL_JOB_STATES,
   type BusEvent,
+  type CancelKind,
   type ClientSummary,
   type Job,
   type JobState,
@@ -221,17 +222,17 @@ export class JobLifecycle {
 
   /** The caller stopped waiting (MCP cancellation), or a person pressed cancel on the live page (failed): end the job and tell the addon. */
   cancel(job: JobRecord, reason: string, status: "cancelled" | "failed" = "cancelled"): void {
-    if (this.finish(job, status, null, reason)) this.sendCancel(job, reason);
+    if (this.finish(job, status, null, reason)) this.sendCancel(job, reason, "requested");
   }
 
   private expire(job: JobRecord): void {
     const reason = "no reply from Blender before the timeout";
-    if (this.finish(job, "timeout", null, reason)) this.sendCancel(job, "timeout");
+    if (this.finish(job, "timeout", null, reason)) this.sendCancel(job, reason, "timeout");
   }
 
-  private sendCancel(job: JobRecord, reason: string): void {
+  private sendCancel(job: JobRecord, reason: string, kind: CancelKind): void {
     // The addon drops the job if it has not started; a running job finishes and its reply is kept as late.
-    this.clients.get(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason });
+    this.clients.get(job.target_uuid)?.link.send({ message_type: "cancel", job_id: job.job_id, reason, kind });
   }
 
   /**
