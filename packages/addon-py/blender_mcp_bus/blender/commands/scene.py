@@ -1,19 +1,11 @@
 """Scene and data inspection: get_scene_info, get_object_info, browse_data."""
-import difflib
-
 import bpy
 from mathutils import Vector
 
 from ...core.registry import JobFailed, command
 from ...core.values import jsonable, name_filter, page, vector
 from .. import compat
-
-
-def _visible(obj) -> bool:
-    try:
-        return bool(obj.visible_get())
-    except RuntimeError:  # not in the active view layer
-        return not obj.hide_viewport
+from ..lookup import find_object, is_visible
 
 
 def _object_summary(obj) -> dict:
@@ -21,7 +13,7 @@ def _object_summary(obj) -> dict:
         "name": obj.name,
         "type": obj.type,
         "location": vector(obj.location),
-        "visible": _visible(obj),
+        "visible": is_visible(obj),
         "parent": obj.parent.name if obj.parent else None,
     }
 
@@ -46,19 +38,9 @@ def get_scene_info(offset=0, limit=100):
     result.update(paging)
     return result
 
-
-def _find_object(name):
-    obj = bpy.data.objects.get(name)
-    if obj is None:
-        close = difflib.get_close_matches(name, bpy.data.objects.keys(), n=3)
-        hint = " Did you mean %s?" % ", ".join(repr(c) for c in close) if close else ""
-        raise JobFailed("no object named %r.%s" % (name, hint))
-    return obj
-
-
 @command("get_object_info")
 def get_object_info(name):
-    obj = _find_object(name)
+    obj = find_object(name)
     corners = [obj.matrix_world @ Vector(corner) for corner in obj.bound_box]
     mesh = None
     if obj.type == "MESH" and obj.data is not None:
@@ -70,7 +52,7 @@ def get_object_info(name):
         "rotation_euler": vector(obj.rotation_euler),
         "scale": vector(obj.scale),
         "dimensions": vector(obj.dimensions),
-        "visible": _visible(obj),
+        "visible": is_visible(obj),
         "parent": obj.parent.name if obj.parent else None,
         "collections": [c.name for c in obj.users_collection],
         "materials": [slot.material.name for slot in obj.material_slots if slot.material is not None],

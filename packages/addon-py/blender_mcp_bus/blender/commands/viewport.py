@@ -13,30 +13,14 @@ import gpu
 from ...core.png import encode_png, fit_size
 from ...core.registry import JobFailed, command
 from .. import compat
+from ..lookup import largest_view3d
 from ..paths import allowed_path
-
-
-def _largest_view3d():
-    if bpy.app.background:
-        # The startup file's screens exist even in `blender -b`, but nothing can draw them.
-        return None
-    best = None
-    for window in bpy.context.window_manager.windows:
-        for area in window.screen.areas:
-            if area.type != "VIEW_3D":
-                continue
-            region = next((r for r in area.regions if r.type == "WINDOW"), None)
-            if region is None or region.width <= 1 or region.height <= 1:
-                continue
-            if best is None or region.width * region.height > best[2].width * best[2].height:
-                best = (window, area, region)
-    return best
 
 
 @command("get_viewport_screenshot")
 def get_viewport_screenshot(max_size=800, filepath=None):
     written = allowed_path(filepath) if filepath else None  # refuse before rendering
-    found = _largest_view3d()
+    found = largest_view3d()
     if found is None:
         raise JobFailed("no 3D viewport is open in this Blender (background mode has none)")
     window, area, region = found

@@ -13,8 +13,7 @@ from ...core.grid import compose, flip_rows, layout
 from ...core.png import encode_png
 from ...core.registry import JobFailed, command
 from .. import compat
-from .scene import _find_object, _visible
-from .viewport import _largest_view3d
+from ..lookup import find_object, is_visible, largest_view3d
 
 # View name: (direction from the framed centre to the eye, the screen's up), as Blender's numpad views.
 AXES = {
@@ -54,9 +53,9 @@ def _orthographic(half: float, near: float, far: float) -> Matrix:
 
 def _framed_points(scene, names):
     if names:
-        objects = [_find_object(name) for name in names]
+        objects = [find_object(name) for name in names]
     else:
-        visible = [o for o in scene.objects if _visible(o)]
+        visible = [o for o in scene.objects if is_visible(o)]
         objects = [o for o in visible if o.type not in UNFRAMED_TYPES] or visible
     points = [o.matrix_world @ Vector(corner) for o in objects for corner in o.bound_box]
     return points or [Vector((x, y, z)) for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]
@@ -101,7 +100,7 @@ def _user_matrices(region, space):
 
 @command("get_views")
 def get_views(views=["front", "right", "top", "user"], frame=None, size=384):
-    found = _largest_view3d()
+    found = largest_view3d()
     if found is None:
         raise JobFailed("no 3D viewport is open in this Blender (background mode has none)")
     window, area, region = found
