@@ -1,0 +1,279 @@
+/**
+ * MCP tasks (io.modelcontextprotocol/tasks, SEP-2663) for the long tools, on
+ * the fake addon: a 2026-07-28 client that declares the extension gets a task
+ * for blender_execute_code and follows it with tasks/get to the result the
+ * call would have returned; tasks/cancel and a legacy client's cancel end a
+ * job once between them; tasks are the user's own; a task outlives a restart.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { FakeAddon } from "@blender-mcp/fake-addon";
+import { freePort } from "../scale-out/support.js";
+import { connectClient, MODERN_REVISION, TestClient } from "../support/mcp-client.js";
+import { CLI, startServer, type ServerProcess } from "../support/server-process.js";
+
+const TASKS = "io.modelcontextprotocol/tasks";
+const Loose = z.looseObject({});
+type Answer = Record<string, any>;
+
+/** A 2026-07-28 client over HTTP, declaring the tasks extension (in every request's capabilities) or not. */
+async function modernClient(server: ServerProcess, options: { tasks: boolean; token?: string }): Promise<TestClient> {
+  const client = new Client(
+    { name: "tasks-test", version: "1.0.0" },
+    { versionNegotiation: { mode: { pin: MODERN_REVISION } }, capabilities: options.tasks ? { extensions: { [TASKS]: {} } } : {} },
+  );
+  const headers = { authorization: `Bearer ${options.token ?? server.token}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers } }));
+  const wrapped = new TestClient(client, "modern");
+  wire.set(wrapped, { url: server.mcpUrl, token: options.token ?? server.token, tasks: options.tasks });
+  return wrapped;
+}
+
+const rpc = (c: TestClient, method: string, params: Record<string, unknown>) => c.client.request({ method, params } as never, Loose) as Promise<Answer>;
+
+/**
+ * tools/call as raw 2026-07-28 JSON-RPC over HTTP: SDK 2.4's client refuses a
+ * `resultType: "task"` answer to tools/call (UNSUPPORTED_RESULT_TYPE) before
+ * the caller sees it, so the test reads the wire itself.
+ */
+async function callTool(c: TestClient, name: string, args: Record<string, unknown> = {}): Promise<Answer> {
+  const { url, token, tasks } = wire.get(c)!;
+  const body = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: {
+      name,
+      arguments: args,
+      _meta: {
+        "io.modelcontextprotocol/protocolVersion": MODERN_REVISION,
+        "io.modelcontextprotocol/clientInfo": { name: "tasks-test", version: "1.0.0" },
+        "io.modelcontextprotocol/clientCapabilities": tasks ? { extensions: { [TASKS]: {} } } : {},
+      },
+    },
+  };
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": MODERN_REVISION,
+      "mcp-method": "tools/call",
+      "mcp-name": name,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  // A JSON body, or an event stream whose last data line is the response.
+  const json = res.headers.get("content-type")?.includes("text/event-stream")
+    ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => JSON.parse(l.slice(5))).find((m) => m.id === 1)
+    : JSON.parse(text);
+  assert.equal(json.error, undefined, JSON.stringify(json.error));
+  return json.result;
+}
+const wire = new WeakMap<TestClient, { url: URL; token: string; tasks: boolean }>();
+const getTask = (c: TestClient, taskId: string) => rpc(c, "tasks/get", { taskId });
+const cancelTask = (c: TestClient, taskId: string) => rpc(c, "tasks/cancel", { taskId });
+
+/** tasks/get until the task has ended, waking on its job resource's change notifications rather than a timer. */
+async function followTask(c: TestClient, taskId: string): Promise<Answer> {
+  const uri = `blender://jobs/${taskId}`;
+  await c.subscribe(uri);
+  for (;;) {
+    const seen = c.updatedUris.filter((u) => u === uri).length;
+    const task = await getTask(c, taskId);
+    if (task.status !== "working") return task;
+    await c.updatedMoreThan(uri, seen);
+  }
+}
+
+/** An acknowledgement: nothing but the _meta every 2026-07-28 response carries (the server's identity). */
+const withoutMeta = ({ _meta: _, ...rest }: Answer) => rest;
+
+const rejectsWith = (code: number, pattern: RegExp) => (e: { code?: number; message?: string }) => {
+  assert.equal(e.code, code, e.message);
+  assert.match(e.message ?? "", pattern);
+  return true;
+};
+
+describe("MCP tasks for the long tools", () => {
+  let server: ServerProcess;
+  let fake: FakeAddon;
+  let tasker: TestClient;
+  let plain: TestClient;
+  let legacy: TestClient;
+
+  before(async () => {
+    server = await startServer();
+    fake = new FakeAddon({ url: server.addonUrl, token: server.token, label: "tasks" });
+    await fake.start();
+    [tasker, plain, legacy] = await Promise.all([modernClient(server, { tasks: true }), modernClient(server, { tasks: false }), connectClient(server, "http")]);
+  });
+  after(async () => {
+    await Promise.all([tasker, plain, legacy].map((c) => c?.close()));
+    await fake?.close();
+    await server?.stop();
+  });
+
+  test("the server advertises the extension to 2026-07-28 clients", () => {
+    assert.deepEqual(tasker.client.getServerCapabilities()?.extensions?.[TASKS], {});
+    assert.equal(legacy.client.getServerCapabilities()?.extensions?.[TASKS], undefined);
+  });
+
+  test("a task only for a long tool, and only when the request declares the extension", async () => {
+    const code = { code: "print(1)" };
+    const task = await callTool(tasker, "blender_execute_code", code);
+    assert.equal(task.resultType, "task");
+    assert.equal(task.status, "working");
+    assert.match(task.taskId, /^j-/);
+    assert.equal(task.content, undefined, "a CreateTaskResult, not a CallToolResult");
+    for (const [client, name] of [
+      [plain, "blender_execute_code"],
+      [tasker, "blender_get_scene_info"],
+    ] as const) {
+      const answer = await callTool(client, name, name === "blender_execute_code" ? code : {});
+      assert.equal(answer.taskId, undefined, `${name} answered whole`);
+      assert.equal(answer.resultType, "complete");
+      assert.equal(answer.structuredContent.status, "completed");
+    }
+    // 2025-11-25 has no such extension: a legacy client's call is answered whole.
+    const { structured } = await legacy.call("blender_execute_code", code);
+    assert.equal(structured.status, "completed");
+    await followTask(tasker, task.taskId);
+  });
+
+  test("tasks/get follows a task to completed, its result what the tool call returns", async () => {
+    fake.behaveOnce("execute_code", { kind: "slow", ms: 300, progressSteps: 2 });
+    const created = await callTool(tasker, "blender_execute_code", { code: "print('slow')" });
+    assert.equal(created.status, "working");
+    assert.ok(created.ttlMs > 0 && created.pollIntervalMs > 0);
+    const task = await followTask(tasker, created.taskId);
+    assert.equal(task.status, "completed", task.statusMessage);
+    assert.equal(task.taskId, created.taskId);
+    assert.equal(task.createdAt, created.createdAt);
+    const whole = await callTool(plain, "blender_execute_code", { code: "print('slow')" });
+    const result = task.result;
+    assert.deepEqual({ ...result.structuredContent, job_id: null }, { ...whole.structuredContent, job_id: null });
+    assert.equal(result.structuredContent.job_id, created.taskId);
+    assert.deepEqual(JSON.parse(result.content[0].text), result.structuredContent);
+    assert.equal(result.isError, undefined);
+  });
+
+  test("a job that fails in Blender is a completed task carrying the tool error", async () => {
+    fake.behaveOnce("execute_code", { kind: "fail", error: "NameError: nope" });
+    const created = await callTool(tasker, "blender_execute_code", { code: "nope" });
+    const task = await followTask(tasker, created.taskId);
+    assert.equal(task.status, "completed");
+    assert.equal(task.result.isError, true);
+    assert.equal(task.result.structuredContent.status, "failed");
+    assert.match(task.result.structuredContent.error, /NameError/);
+  });
+
+  test("tasks/cancel ends the job cancelled once; a legacy client's cancel after it changes nothing", async () => {
+    fake.behaveOnce("execute_code", { kind: "never" });
+    const created = await callTool(tasker, "blender_execute_code", { code: "while True: pass" });
+    assert.deepEqual(withoutMeta(await cancelTask(tasker, created.taskId)), {});
+    const task = await followTask(tasker, created.taskId);
+    assert.equal(task.status, "cancelled");
+    assert.match(task.statusMessage, /tasks\/cancel/);
+    // Once ended, a second cancel from the task's client is acknowledged and changes nothing.
+    assert.deepEqual(withoutMeta(await cancelTask(tasker, created.taskId)), {});
+    // The legacy client waits on the job and gives up (its request cancelled): the job stays as the first cancel left it.
+    const waiting = new AbortController();
+    const wait = legacy.call("blender_get_job", { job_id: created.taskId, wait_seconds: 30 }, { signal: waiting.signal });
+    waiting.abort();
+    await assert.rejects(wait);
+    const again = await getTask(tasker, created.taskId);
+    assert.deepEqual(again, task);
+    const { structured: job } = await legacy.call("blender_get_job", { job_id: created.taskId });
+    assert.equal(job.status, "cancelled");
+  });
+
+  test("a legacy client's cancel ends a job once; the modern client's task sees it, and its tasks/cancel is a no-op", async () => {
+    fake.behaveOnce("execute_code", { kind: "never" });
+    const before = new Set(legacy.events.map((e) => e.job_id));
+    const request = new AbortController();
+    const call = legacy.call("blender_execute_code", { code: "import time; time.sleep(60)" }, { signal: request.signal });
+    const running = await legacy.event((e) => !before.has(e.job_id) && e.command === "execute_code" && e.status === "running");
+    request.abort();
+    await assert.rejects(call);
+    const ended = await followTask(tasker, running.job_id);
+    assert.equal(ended.status, "cancelled");
+    assert.match(ended.statusMessage, /MCP client cancelled the request/);
+    assert.deepEqual(withoutMeta(await cancelTask(tasker, running.job_id)), {});
+    assert.deepEqual(await getTask(tasker, running.job_id), ended);
+  });
+
+  test("bad task ids: -32602 saying what a task id is; raw script jobs are not tasks", async () => {
+    await assert.rejects(getTask(tasker, "j-nope"), rejectsWith(-32602, /no task j-nope on your bus.*taskId a tools\/call answered with/));
+    await assert.rejects(rpc(tasker, "tasks/get", {}), rejectsWith(-32602, /needs params\.taskId, a non-empty string/));
+    await assert.rejects(cancelTask(tasker, "j-nope"), rejectsWith(-32602, /no task j-nope/));
+    await assert.rejects(rpc(tasker, "tasks/update", { taskId: "j-nope", inputResponses: {} }), rejectsWith(-32602, /no task j-nope/));
+    const sent = await legacy.call("blender_send_message", { payload: { message_type: "job_dispatch", script: "print(1)" } });
+    await assert.rejects(getTask(tasker, sent.structured.job_id), rejectsWith(-32602, /no task/));
+  });
+
+  test("tasks/* from a client that did not declare the extension: -32021 naming it", async () => {
+    const created = await callTool(tasker, "blender_execute_code", { code: "print(2)" });
+    for (const method of ["tasks/get", "tasks/cancel"]) {
+      await assert.rejects(rpc(plain, method, { taskId: created.taskId }), (e: { code?: number; data?: any }) => {
+        assert.equal(e.code, -32021);
+        assert.deepEqual(e.data?.requiredCapabilities, { extensions: { [TASKS]: {} } });
+        return true;
+      });
+    }
+    await followTask(tasker, created.taskId);
+  });
+
+  test("another user's token: the same not-found as a task that never existed, and no cancel", async () => {
+    fake.behaveOnce("execute_code", { kind: "never" });
+    const created = await callTool(tasker, "blender_execute_code", { code: "print('mine')" });
+    const bobToken = (await promisify(execFile)(process.execPath, [CLI, "token", "create", "--user", "bob", "--data-dir", server.dataDir])).stdout.trim();
+    const bob = await modernClient(server, { tasks: true, token: bobToken });
+    try {
+      await assert.rejects(getTask(bob, created.taskId), rejectsWith(-32602, new RegExp(`no task ${created.taskId} on your bus`)));
+      await assert.rejects(cancelTask(bob, created.taskId), rejectsWith(-32602, /no task/));
+      assert.equal((await getTask(tasker, created.taskId)).status, "working");
+    } finally {
+      await bob.close();
+    }
+    await cancelTask(tasker, created.taskId);
+    assert.equal((await followTask(tasker, created.taskId)).status, "cancelled");
+  });
+});
+
+test("a task outlives a restart of the server with its job store", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "tasks-restart-"));
+  const port = await freePort();
+  let server = await startServer([], { dataDir, port });
+  const fake = new FakeAddon({ url: server.addonUrl, token: server.token, label: "restart" });
+  await fake.start();
+  try {
+    let client = await modernClient(server, { tasks: true });
+    const created = await callTool(client, "blender_execute_code", { code: "print('kept')" });
+    const done = await followTask(client, created.taskId);
+    assert.equal(done.status, "completed");
+    await client.close();
+    await fake.close();
+    await server.stop();
+    server = await startServer([], { dataDir, port });
+    client = await modernClient(server, { tasks: true });
+    const again = await getTask(client, created.taskId);
+    assert.equal(again.status, "completed");
+    assert.deepEqual(again.result, done.result);
+    assert.equal(again.createdAt, done.createdAt);
+    await client.close();
+  } finally {
+    await fake.close();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
