@@ -14,10 +14,8 @@
  * CallToolResult the call would have returned (a failed job is a tool error,
  * isError, not a JSON-RPC error, so never the task status failed).
  *
- * The 2025-11-25 revision's experimental tasks are not served: SEP-2663 says
- * the extension does not apply there, and a 2025 client that asks for a task
- * (the `task` parameter) gets the ordinary result, as the 2025 spec requires
- * of a server without the tasks capability.
+ * SEP-2663 says the extension does not apply to 2025-11-25; that revision's
+ * own experimental tasks, over the same jobs, are in tasks-legacy.ts.
  */
 import { z } from "zod";
 import {
@@ -34,6 +32,7 @@ import { spreadOver } from "../bus/targeting.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
 import { outcomeOf, type DispatchRequest } from "./dispatch.js";
+import { registerLegacyTasks } from "./tasks-legacy.js";
 import { outcomeResult } from "./tools/outcome-result.js";
 
 export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
@@ -52,7 +51,7 @@ export interface TaskView {
   statusMessage?: string;
   createdAt: string;
   lastUpdatedAt: string;
-  ttlMs: number | null;
+  ttlMs: number;
   pollIntervalMs?: number;
   result?: CallToolResult;
 }
@@ -66,13 +65,14 @@ export function declaresTasks(ctx: SessionContext, extra: ServerContext): boolea
 }
 
 /**
- * tools/call of a long tool for a client that declared the extension: the job
- * is started and on disk (so tasks/get finds it, as the spec requires before
- * answering), then the call answers with the task. The request ending no
- * longer ends the job: only tasks/cancel (or any other cancel of the job) does.
+ * tools/call of a long tool as a task: the job is started and on disk (so
+ * tasks/get finds it, as both revisions require before answering). The request
+ * ending no longer ends the job: only a cancel of the job (tasks/cancel among
+ * them) does. Null when there is no one job to follow: the call is then
+ * answered whole, as without tasks.
  */
-async function startTask(bus: UserBus, request: DispatchRequest): Promise<Record<string, unknown> | null> {
-  // An animation spread over workers is several jobs, not one: it is answered whole, as without the extension.
+async function startTask(bus: UserBus, request: DispatchRequest): Promise<TaskView | null> {
+  // An animation spread over workers is several jobs, not one.
   if (request.command === "render_animation" && spreadOver(request.targetUuid) !== null) return null;
   const started = bus.start({
     kind: "command",
@@ -84,23 +84,33 @@ async function startTask(bus: UserBus, request: DispatchRequest): Promise<Record
     origin: request.origin,
     sender: request.sender ?? null,
   });
-  // Refused (no Blender, ambiguous target, a limit): nothing to follow, so the call answers as it would without
-  // the extension. Dispatching again costs nothing (a refusal has no side effects) and reports it the same way.
+  // Refused (no Blender, ambiguous target, a limit): nothing to follow. Dispatching it again whole costs nothing
+  // (a refusal has no side effects) and reports it the same way.
   if (!started.ok) return null;
   await started.recorded;
-  return { resultType: "task", ...taskOf(started.job, bus.options.jobTtlMs, request.timeoutMs) };
+  return taskOf(started.job, bus.options.jobTtlMs, request.timeoutMs);
 }
 
-type StoredHandler = (request: { params?: { name?: unknown; arguments?: unknown } }, extra: ServerContext) => Promise<unknown>;
+export interface StoredRequest {
+  params?: { name?: unknown; arguments?: unknown; task?: unknown };
+}
+type StoredHandler = (request: StoredRequest, extra: ServerContext) => Promise<unknown>;
+
+/** How an era asks for a task and answers with one. */
+export interface TaskCalls {
+  /** Whether this call is to be a task; `long` is its tool when the tool runs long. May throw a protocol error. */
+  wanted(request: StoredRequest, extra: ServerContext, long: ToolDef | undefined): boolean;
+  answer(task: TaskView): Record<string, unknown>;
+}
 
 /**
- * The SDK's McpServer would check a CreateTaskResult against the tool's
+ * The SDK's McpServer would check a task answer against the tool's
  * outputSchema and turn it into an error, so a long tool's task call is
  * answered ahead of it: its tools/call handler is wrapped, and every other call
  * passes straight through. (An internal of the SDK; without it, no tasks are
  * advertised and every call is answered whole.)
  */
-function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[]): boolean {
+export function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[], calls: TaskCalls): boolean {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, StoredHandler> })._requestHandlers;
   const original = handlers instanceof Map ? handlers.get("tools/call") : undefined;
   if (!original) {
@@ -110,7 +120,7 @@ function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: reado
   const long = new Map(tools.filter((t) => t.runsLong && t.command !== null).map((t) => [t.name, t]));
   handlers!.set("tools/call", async (request, extra) => {
     const tool = typeof request.params?.name === "string" ? long.get(request.params.name) : undefined;
-    if (!tool || !declaresTasks(ctx, extra)) return original(request, extra);
+    if (!calls.wanted(request, extra, tool) || !tool) return original(request, extra);
     const parsed = tool.input.safeParse(request.params?.arguments ?? {});
     // Bad arguments are reported by the SDK's own path, as for every other call.
     if (!parsed.success) return original(request, extra);
@@ -123,7 +133,7 @@ function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: reado
       origin: ctx.sessionId,
       sender: ctx.sender(),
     });
-    return task ?? original(request, extra);
+    return task ? calls.answer(task) : original(request, extra);
   });
   return true;
 }
@@ -132,8 +142,9 @@ function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: reado
 export function taskOf(job: Job, jobTtlMs: number, timeoutMs?: number): TaskView {
   const ended = TERMINAL_JOB_STATES.includes(job.status);
   const created = Date.parse(job.created_at);
-  // Kept jobTtl past its end (job-store.ts); a job still going ends by its timeout at the latest, when that is known.
-  const ttlMs = ended ? Date.parse(job.updated_at) - created + jobTtlMs : timeoutMs === undefined ? null : timeoutMs + jobTtlMs;
+  // Kept jobTtl past its end (job-store.ts). A job still going ends by its timeout at the latest; when that is not
+  // known (a job adopted after a restart), jobTtl from its start is the least it is kept.
+  const ttlMs = ended ? Date.parse(job.updated_at) - created + jobTtlMs : (timeoutMs ?? 0) + jobTtlMs;
   const base = { taskId: job.job_id, createdAt: job.created_at, lastUpdatedAt: job.updated_at, ttlMs, pollIntervalMs: POLL_INTERVAL_MS };
   switch (job.status) {
     case "queued":
@@ -151,7 +162,7 @@ export function taskOf(job: Job, jobTtlMs: number, timeoutMs?: number): TaskView
 }
 
 /** Every tasks/* method takes one taskId; a clear -32602 says what a good one is. */
-function taskIdOf(method: string, params: { taskId?: unknown }): string {
+export function taskIdOf(method: string, params: { taskId?: unknown }): string {
   if (typeof params.taskId === "string" && params.taskId !== "") return params.taskId;
   throw new ProtocolError(
     ProtocolErrorCode.InvalidParams,
@@ -168,7 +179,7 @@ function requireExtension(ctx: SessionContext, extra: ServerContext, method: str
 }
 
 /** A job of the caller's bus that is a task (a command job; raw scripts from blender_send_message have no tool result). */
-async function findTask(ctx: SessionContext, method: string, taskId: string) {
+export async function findTask(ctx: SessionContext, method: string, taskId: string) {
   const live = ctx.bus.getJob(taskId);
   // Sent through another server process (--redis): its shared record answers.
   const job: Job | undefined = live ?? (await ctx.bus.findShared(taskId, 0));
@@ -183,11 +194,13 @@ async function findTask(ctx: SessionContext, method: string, taskId: string) {
   return { job, live };
 }
 
-const TaskParams = z.looseObject({ taskId: z.unknown().optional() });
+export const TaskParams = z.looseObject({ taskId: z.unknown().optional() });
 
 /** After the tools: in the 2026-07-28 era, answers the long tools' calls with tasks and serves tasks/*. */
 export function registerTasks(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[]): void {
-  if (ctx.era !== "modern" || !interceptToolsCall(server, ctx, tools)) return;
+  if (ctx.era === "legacy") return registerLegacyTasks(server, ctx, tools);
+  const calls: TaskCalls = { wanted: (_request, extra, long) => long !== undefined && declaresTasks(ctx, extra), answer: (task) => ({ resultType: "task", ...task }) };
+  if (!interceptToolsCall(server, ctx, tools, calls)) return;
   server.server.registerCapabilities(TASKS_CAPABILITY);
   const ttl = ctx.bus.options.jobTtlMs;
 

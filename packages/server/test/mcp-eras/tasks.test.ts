@@ -250,6 +250,72 @@ describe("MCP tasks for the long tools", () => {
   });
 });
 
+describe("2025-11-25 tasks (the revision's experimental tasks capability) over the same jobs", () => {
+  let server: ServerProcess;
+  let fake: FakeAddon;
+  let legacy: TestClient;
+  let tasker: TestClient;
+  const legacyCall = (name: string, args: Record<string, unknown>) => rpc(legacy, "tools/call", { name, arguments: args, task: { ttl: 60_000 } });
+
+  before(async () => {
+    server = await startServer();
+    fake = new FakeAddon({ url: server.addonUrl, token: server.token, label: "legacy-tasks" });
+    await fake.start();
+    [legacy, tasker] = await Promise.all([connectClient(server, "http"), modernClient(server, { tasks: true })]);
+  });
+  after(async () => {
+    await Promise.all([legacy, tasker].map((c) => c?.close()));
+    await fake?.close();
+    await server?.stop();
+  });
+
+  test("the tasks capability, and execution.taskSupport on the long tools only", async () => {
+    assert.deepEqual(legacy.client.getServerCapabilities()?.tasks, { cancel: {}, requests: { tools: { call: {} } } });
+    assert.equal(tasker.client.getServerCapabilities()?.tasks, undefined, "2026-07-28 has the extension instead");
+    const { tools } = await legacy.client.listTools();
+    const support = Object.fromEntries(tools.map((t) => [t.name, t.execution?.taskSupport]));
+    assert.equal(support.blender_execute_code, "optional");
+    assert.equal(support.blender_render_still, "optional");
+    assert.equal(support.blender_get_scene_info, undefined);
+  });
+
+  test("params.task: a task; tasks/result waits and returns what the call returns, tagged with the task", async () => {
+    fake.behaveOnce("execute_code", { kind: "slow", ms: 200 });
+    const { task } = await legacyCall("blender_execute_code", { code: "print(3)" });
+    assert.equal(task.status, "working");
+    assert.ok(task.ttl > 0 && task.pollInterval > 0);
+    const result = await rpc(legacy, "tasks/result", { taskId: task.taskId });
+    assert.deepEqual(result._meta["io.modelcontextprotocol/related-task"], { taskId: task.taskId });
+    assert.equal(result.structuredContent.status, "completed");
+    assert.equal(result.structuredContent.job_id, task.taskId);
+    const { structured: whole } = await legacy.call("blender_execute_code", { code: "print(3)" });
+    assert.deepEqual({ ...result.structuredContent, job_id: null }, { ...whole, job_id: null });
+    const got = await rpc(legacy, "tasks/get", { taskId: task.taskId });
+    assert.equal(got.status, "completed");
+    assert.equal(got.result, undefined, "2025-11-25 returns the result through tasks/result only");
+  });
+
+  test("params.task on a tool without taskSupport: -32601 saying to call it plainly", async () => {
+    await assert.rejects(legacyCall("blender_get_scene_info", {}), rejectsWith(-32601, /does not run as a task.*without params\.task/));
+  });
+
+  test("tasks/cancel: cancelled at once, once; again is -32602; the modern client sees the same task cancelled", async () => {
+    fake.behaveOnce("execute_code", { kind: "never" });
+    const { task } = await legacyCall("blender_execute_code", { code: "while True: pass" });
+    const cancelled = await rpc(legacy, "tasks/cancel", { taskId: task.taskId });
+    assert.equal(cancelled.status, "cancelled");
+    await assert.rejects(rpc(legacy, "tasks/cancel", { taskId: task.taskId }), rejectsWith(-32602, /already ended \(cancelled\)/));
+    assert.equal((await getTask(tasker, task.taskId)).status, "cancelled");
+    const result = await rpc(legacy, "tasks/result", { taskId: task.taskId });
+    assert.equal(result.isError, true);
+    assert.match(result.structuredContent.error, /tasks\/cancel/);
+  });
+
+  test("an unknown task id: -32602", async () => {
+    await assert.rejects(rpc(legacy, "tasks/get", { taskId: "j-nope" }), rejectsWith(-32602, /no task j-nope on your bus/));
+  });
+});
+
 test("a task outlives a restart of the server with its job store", async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "tasks-restart-"));
   const port = await freePort();
