@@ -27,11 +27,11 @@ import {
   type McpServer,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { COMMANDS, DEFAULT_PRIORITY, TERMINAL_JOB_STATES, type Job, type ToolDef } from "@blender-mcp/protocol";
+import { COMMANDS, TERMINAL_JOB_STATES, type Job, type ToolDef } from "@blender-mcp/protocol";
 import { spreadOver } from "../bus/targeting.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { SessionContext } from "./context.js";
-import { outcomeOf, type DispatchRequest } from "./dispatch.js";
+import { jobRequestOf, outcomeOf, type DispatchRequest } from "./dispatch.js";
 import { registerLegacyTasks } from "./tasks-legacy.js";
 import { outcomeResult } from "./tools/outcome-result.js";
 
@@ -74,16 +74,7 @@ export function declaresTasks(ctx: SessionContext, extra: ServerContext): boolea
 async function startTask(bus: UserBus, request: DispatchRequest): Promise<TaskView | null> {
   // An animation spread over workers is several jobs, not one.
   if (request.command === "render_animation" && spreadOver(request.targetUuid) !== null) return null;
-  const started = bus.start({
-    kind: "command",
-    command: request.command,
-    params: request.params,
-    targetUuid: request.targetUuid,
-    priority: request.priority ?? DEFAULT_PRIORITY,
-    timeoutMs: request.timeoutMs,
-    origin: request.origin,
-    sender: request.sender ?? null,
-  });
+  const started = bus.start(jobRequestOf(request));
   // Refused (no Blender, ambiguous target, a limit): nothing to follow. Dispatching it again whole costs nothing
   // (a refusal has no side effects) and reports it the same way.
   if (!started.ok) return null;
@@ -152,7 +143,8 @@ export function taskOf(job: Job, jobTtlMs: number, timeoutMs?: number): TaskView
     case "running":
       return { ...base, status: "working", statusMessage: job.progress?.message ?? `running on Blender ${job.target_uuid}` };
     case "cancelled":
-      return { ...base, status: "cancelled", statusMessage: job.error };
+      // A late reply takes the job's error field: the task still says what happened to it.
+      return { ...base, status: "cancelled", statusMessage: job.late ? "cancelled; Blender finished it afterwards (blender_get_job has its late reply)" : job.error };
     default: {
       const outcome = outcomeOf(job as Parameters<typeof outcomeOf>[0]);
       const statusMessage = outcome.status === "completed" ? "the job completed" : `the job ended ${outcome.status}: ${outcome.error}`;
