@@ -2,7 +2,8 @@
  * Tasks of the 2025-11-25 revision (its experimental `tasks` capability, the
  * feature SEP-2663 later moved into the extension): the client asks for a task
  * per call with `params.task` on a tools/call of a tool whose listing says
- * `execution.taskSupport: "optional"` (the long tools); tasks/get and
+ * `execution.taskSupport: "optional"` (the long tools, listed so to a client
+ * that declared the tasks capability); tasks/get and
  * tasks/cancel report the task, tasks/result waits for it and returns what the
  * call would have returned. The same jobs as the extension's (tasks.ts); no
  * tasks/list (the capability is optional, and the jobs resources list them).
@@ -29,7 +30,12 @@ function legacyTask(task: TaskView) {
 
 type ListHandler = (request: unknown, extra: ServerContext) => Promise<ListToolsResult>;
 
-/** tools/list as the tools module answers it, with the long tools marked as callable as tasks. */
+/**
+ * tools/list as the tools module answers it, with the long tools marked as
+ * callable as tasks for a client that declared the tasks capability in
+ * initialize: the marks would cost every other conversation tokens (the
+ * default listing's budget), and only a client that knows tasks reads them.
+ */
 function advertiseTaskSupport(server: McpServer, long: ReadonlySet<string>): boolean {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, ListHandler> })._requestHandlers;
   const original = handlers instanceof Map ? handlers.get("tools/list") : undefined;
@@ -38,6 +44,7 @@ function advertiseTaskSupport(server: McpServer, long: ReadonlySet<string>): boo
   const marked = new WeakMap<ListToolsResult, ListToolsResult>();
   handlers!.set("tools/list", async (request, extra) => {
     const listing = await original(request, extra);
+    if (server.server.getClientCapabilities()?.tasks === undefined) return listing;
     let withTasks = marked.get(listing);
     if (!withTasks) {
       withTasks = { ...listing, tools: listing.tools.map((t) => (long.has(t.name) ? { ...t, execution: { taskSupport: "optional" as const } } : t)) };

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { FakeAddon } from "@blender-mcp/fake-addon";
 import { freePort } from "../scale-out/support.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
@@ -183,14 +184,23 @@ describe("2025-11-25 tasks (the revision's experimental tasks capability) over t
     await server?.stop();
   });
 
-  test("the tasks capability, and execution.taskSupport on the long tools only", async () => {
+  test("the tasks capability, and execution.taskSupport on the long tools only, for a client that knows tasks", async () => {
     assert.deepEqual(legacy.client.getServerCapabilities()?.tasks, { cancel: {}, requests: { tools: { call: {} } } });
     assert.equal(tasker.client.getServerCapabilities()?.tasks, undefined, "2026-07-28 has the extension instead");
+    const knowing = new Client({ name: "tasks-test", version: "1.0.0" }, { capabilities: { tasks: {} } });
+    await knowing.connect(new StreamableHTTPClientTransport(server.mcpUrl, { requestInit: { headers: { authorization: `Bearer ${server.token}` } } }));
+    try {
+      const { tools } = await knowing.listTools();
+      const support = Object.fromEntries(tools.map((t) => [t.name, t.execution?.taskSupport]));
+      assert.equal(support.blender_execute_code, "optional");
+      assert.equal(support.blender_render_still, "optional");
+      assert.equal(support.blender_get_scene_info, undefined);
+    } finally {
+      await knowing.close();
+    }
+    // Every other client's listing costs no more than before.
     const { tools } = await legacy.client.listTools();
-    const support = Object.fromEntries(tools.map((t) => [t.name, t.execution?.taskSupport]));
-    assert.equal(support.blender_execute_code, "optional");
-    assert.equal(support.blender_render_still, "optional");
-    assert.equal(support.blender_get_scene_info, undefined);
+    assert.ok(tools.every((t) => t.execution === undefined));
   });
 
   test("params.task: a task; tasks/result waits and returns what the call returns, tagged with the task", async () => {
