@@ -188,7 +188,7 @@ export async function findTask(ctx: SessionContext, method: string, taskId: stri
 
 export const TaskParams = z.looseObject({ taskId: z.unknown().optional() });
 
-/** After the tools: in the 2026-07-28 era, answers the long tools' calls with tasks and serves tasks/*. */
+/** After the tools: answers the long tools' calls with tasks and serves tasks/*, each revision its own way. */
 export function registerTasks(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[]): void {
   if (ctx.era === "legacy") return registerLegacyTasks(server, ctx, tools);
   const calls: TaskCalls = { wanted: (_request, extra, long) => long !== undefined && declaresTasks(ctx, extra), answer: (task) => ({ resultType: "task", ...task }) };
