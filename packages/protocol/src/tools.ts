@@ -24,6 +24,8 @@ export interface ToolDef {
   timeout: Timeout | null;
   /** The addon command a dispatch tool sends, or null for bus tools. */
   command: string | null;
+  /** Its command runs long (CommandDef.runsLong): a tools/call may answer with an MCP task. */
+  runsLong?: boolean;
 }
 
 // Only a lookup key (no match is unknown_target), so a bound is enough; blender_list_clients says when to pass it.
@@ -49,6 +51,7 @@ export function dispatchTool(command: CommandDef): ToolDef {
     toolset: command.toolset,
     timeout: command.timeout,
     command: command.name,
+    runsLong: command.runsLong === true,
   };
 }
 

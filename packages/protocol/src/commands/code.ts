@@ -18,6 +18,7 @@ export const executeCode = defineCommand({
     result: { stdout: "3\n", stderr: "", truncated: false },
   },
   timeout: { defaultSeconds: 60, maxSeconds: 600 },
+  runsLong: true,
   tool: {
     name: "blender_execute_code",
     title: "Run Python",

@@ -95,6 +95,12 @@ export interface CommandDef<
    */
   undoStep?: boolean;
   timeout: Timeout;
+  /**
+   * Work that can outlast a client's patience (scripts, downloads, renders): a
+   * client that declares the MCP tasks extension gets a task for its tool call
+   * instead of a held-open request.
+   */
+  runsLong?: true;
   /** A realistic call and answer: documentation, the fake addon's default reply, and a test sample. */
   example: { params: z.input<Params>; result: z.output<Result> };
   tool: {

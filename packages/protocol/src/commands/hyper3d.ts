@@ -128,6 +128,7 @@ export const importHyper3dModel = defineCommand({
   gate: "hyper3d",
   toolset: "hyper3d",
   timeout: DOWNLOAD_TIMEOUT,
+  runsLong: true,
   example: {
     params: { task_uuid: "b2d4c7a1-5f3e-4b8e-9d2a-0c1e2f3a4b5c", name: "Stool" },
     result: { bytes: 80211, objects: [{ name: "Stool", type: "MESH", dimensions: [0.9, 0.9, 1] }] },

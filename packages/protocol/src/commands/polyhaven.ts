@@ -156,6 +156,7 @@ export const downloadPolyhavenAsset = defineCommand({
   gate: "polyhaven",
   toolset: "polyhaven",
   timeout: DOWNLOAD_TIMEOUT,
+  runsLong: true,
   example: {
     params: { asset_id: "kloofendal_43d_clear_puresky", asset_type: "hdris", resolution: "1k" },
     result: {

@@ -53,6 +53,7 @@ export const renderStill = defineCommand({
   // It renders a saved copy: the open scene does not change.
   undoStep: false,
   timeout: { defaultSeconds: 120, maxSeconds: 3600 },
+  runsLong: true,
   example: {
     params: { engine: "cycles", max_size: 16, samples: 4 },
     result: { filepath: "/tmp/mcp-render-x/render.png", width: 16, height: 12, engine: "CYCLES", render_seconds: 0.4, frame: 1, png_base64: PNG_16x12 },
@@ -89,6 +90,7 @@ export const renderAnimation = defineCommand({
   // It renders a saved copy: the open scene does not change.
   undoStep: false,
   timeout: { defaultSeconds: 300, maxSeconds: 3600 },
+  runsLong: true,
   example: {
     params: { frame_start: 1, frame_end: 2, max_size: 16, engine: "workbench" },
     result: {

@@ -160,6 +160,7 @@ export const downloadSketchfabModel = defineCommand({
   gate: "sketchfab",
   toolset: "sketchfab",
   timeout: DOWNLOAD_TIMEOUT,
+  runsLong: true,
   example: {
     params: { uid: "4737a3b84e00415b9d8bb42ae44285b2", target_size: 1 },
     result: {

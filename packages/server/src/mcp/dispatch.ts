@@ -5,7 +5,7 @@
  */
 import { COMMANDS, DEFAULT_PRIORITY, type DispatchOutcome, type Priority, type Progress } from "@blender-mcp/protocol";
 import { spreadOver } from "../bus/targeting.js";
-import { UserBus, type JobRecord } from "../bus/user-bus.js";
+import { UserBus, type JobRecord, type JobRequest } from "../bus/user-bus.js";
 import { renderOnWorkers } from "../worker/spread-render.js";
 
 export interface DispatchRequest {
@@ -21,11 +21,9 @@ export interface DispatchRequest {
   onProgress?: (progress: Progress) => void;
 }
 
-export async function dispatchCommand(bus: UserBus, request: DispatchRequest): Promise<DispatchOutcome> {
-  // target_uuid "workers" / "workers:N": one animation over the user's headless workers.
-  const spread = request.command === "render_animation" ? spreadOver(request.targetUuid) : null;
-  if (spread !== null) return renderOnWorkers(bus, request, spread, dispatchCommand);
-  const started = bus.start({
+/** The bus's job for a dispatch (a tools/call answered with a task starts the same one). */
+export function jobRequestOf(request: DispatchRequest): JobRequest {
+  return {
     kind: "command",
     command: request.command,
     params: request.params,
@@ -34,7 +32,14 @@ export async function dispatchCommand(bus: UserBus, request: DispatchRequest): P
     timeoutMs: request.timeoutMs,
     origin: request.origin,
     sender: request.sender ?? null,
-  });
+  };
+}
+
+export async function dispatchCommand(bus: UserBus, request: DispatchRequest): Promise<DispatchOutcome> {
+  // target_uuid "workers" / "workers:N": one animation over the user's headless workers.
+  const spread = request.command === "render_animation" ? spreadOver(request.targetUuid) : null;
+  if (spread !== null) return renderOnWorkers(bus, request, spread, dispatchCommand);
+  const started = bus.start(jobRequestOf(request));
   if (!started.ok) {
     return {
       status: started.status,

@@ -14,6 +14,7 @@ import type { SessionContext } from "./context.js";
 import { registerViewer } from "./app/index.js";
 import { registerPrompts } from "./prompts.js";
 import { jobUri, registerResources } from "./resources.js";
+import { registerTasks } from "./tasks.js";
 import { registerTools } from "./tools/index.js";
 
 const INSTRUCTIONS = `Drive running Blender instances.
@@ -79,6 +80,7 @@ export function createServer(bus: UserBus, sessionId: string, log: Logger, tools
   registerResources(server, ctx);
   registerViewer(server);
   registerPrompts(server, ctx, tools);
+  registerTasks(server, ctx, tools);
   return { server, ctx };
 }
 
