@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { BusEvent } from "@blender-mcp/protocol";
+import type { BusEvent, Job } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, type JobRecord, type SessionSink, type UserBus } from "../bus/user-bus.js";
 import { isTerminal, pageClient, pageJob, pageJobFromEvent, pngOf, type PageClient, type PageJob } from "./views.js";
 
@@ -113,7 +113,7 @@ export class Feed implements SessionSink {
     this.broadcast("clients", this.clients());
   }
 
-  jobQueued(job: JobRecord): void {
+  jobQueued(job: JobRecord | Job): void {
     this.jobChanged(pageJob(job));
   }
 
