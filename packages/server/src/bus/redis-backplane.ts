@@ -135,9 +135,9 @@ export class RedisBackplane implements Backplane {
     const holder = await this.jobs.holderOf(userId, jobId);
     if (!holder) return "unknown";
     if (isTerminal(holder.status)) return { status: "ended", error: `job ${jobId} already ended as ${holder.status}` };
-    const unreachable = { status: "unreachable", error: `the server process holding job ${jobId} is not answering; try again once a surviving process has taken its jobs over` } as const;
-    if (!holder.proc) return unreachable;
-    return (await this.routing.cancel(holder.proc, userId, jobId, reason, status)) ? "sent" : unreachable;
+    if (!holder.proc) return { status: "unreachable", error: `job ${jobId}'s shared record does not name the process holding it (a server of an older version wrote it): cancel it from that process's page` };
+    if (await this.routing.cancel(holder.proc, userId, jobId, reason, status)) return "sent";
+    return { status: "unreachable", error: `server process ${holder.proc}, which holds job ${jobId}, is not answering; try again once a surviving process has taken its jobs over` };
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Hub } from "../bus/hub.js";
+import type { UserBus } from "../bus/user-bus.js";
 import { checkRequest, type OriginPolicy } from "../http/origin.js";
 import type { Logger } from "../log.js";
 import { Feed } from "./feed.js";
@@ -146,7 +147,7 @@ export function createPage(options: PageOptions): Page {
     if (action === "/cancel") {
       if (req.method !== "POST") return refuse(res, 405, "cancel is a POST");
       const reason = `cancelled by ${user} on the live page`;
-      if (!held) return cancelElsewhere(res, user, jobId, reason);
+      if (!held) return cancelElsewhere(res, bus, user, jobId, reason);
       if (isTerminal(held.status)) return refuse(res, 409, `job ${jobId} already ended as ${held.status}`);
       bus.cancel(held, reason, "failed");
       log.info("page.cancel", { user_id: user, job_id: jobId });
@@ -165,8 +166,7 @@ export function createPage(options: PageOptions): Page {
   };
 
   /** A job another server process holds: that process ends it, and the page answers once the shared record has. */
-  const cancelElsewhere = async (res: ServerResponse, user: string, jobId: string, reason: string) => {
-    const bus = hub.bus(user);
+  const cancelElsewhere = async (res: ServerResponse, bus: UserBus, user: string, jobId: string, reason: string) => {
     const asked = await bus.cancelShared(jobId, reason, "failed");
     if (asked === "unknown") return refuse(res, 404, `no job ${jobId} on your bus`);
     if (asked !== "sent") return refuse(res, asked.status === "ended" ? 409 : 503, asked.error);
