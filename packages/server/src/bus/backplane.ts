@@ -41,6 +41,8 @@ export interface RemoteReach {
   relay(userId: string, senderUuid: string, update: Omit<JobUpdate, "message_type">): boolean;
   /** A job from the shared record, waiting up to waitMs for it to end. */
   findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined>;
+  /** The user's unfinished jobs that other processes hold (queued or running), from their shared records. */
+  unfinishedJobs(userId: string): Promise<Job[]>;
   /** Asks the process holding a job to end it (it ends the job the way a local cancel does); resolves once the ask is delivered. */
   cancelJob(userId: string, jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel>;
 }

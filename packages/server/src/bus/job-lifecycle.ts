@@ -314,6 +314,11 @@ export class JobLifecycle {
     return this.reach?.findJob(this.userId, jobId, waitMs, signal);
   }
 
+  /** Unfinished jobs other processes hold on this bus (none without a backplane). */
+  async unfinishedElsewhere(): Promise<Job[]> {
+    return this.reach ? this.reach.unfinishedJobs(this.userId) : [];
+  }
+
   /** A job another process holds: that process is asked to end it (none without a backplane). */
   async cancelShared(jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
     return this.reach ? this.reach.cancelJob(this.userId, jobId, reason, status) : "unknown";

@@ -131,6 +131,11 @@ export class RedisBackplane implements Backplane {
     return this.jobs.findJob(userId, jobId, waitMs, signal);
   }
 
+  /** A Redis fault leaves the page without them until their next event, rather than without its stream. */
+  unfinishedJobs(userId: string): Promise<Job[]> {
+    return this.jobs.unfinishedOf(userId).catch((e: Error) => (this.log.warn("redis.unfinished_failed", { error: e.message }), []));
+  }
+
   async cancelJob(userId: string, jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
     const holder = await this.jobs.holderOf(userId, jobId);
     if (!holder) return "unknown";

@@ -121,6 +121,10 @@ export class UserBus {
     return this.jobs.findShared(jobId, waitMs, signal);
   }
 
+  unfinishedElsewhere(): Promise<Job[]> {
+    return this.jobs.unfinishedElsewhere();
+  }
+
   cancelShared(jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
     return this.jobs.cancelShared(jobId, reason, status);
   }

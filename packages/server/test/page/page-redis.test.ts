@@ -193,15 +193,28 @@ describe("live page across server processes (--redis)", { skip: skip ?? false },
     await saveScreenshot(pageB, "redis-cancel-elsewhere");
   });
 
-  test("a job queued on A shows on B's page while queued, and B cancels it before it runs", async () => {
+  test("a job queued on A shows on B's page while queued, also on a page opened later elsewhere, and B cancels it before it runs", async () => {
     // The fake runs one job at a time, as Blender's main thread does: a slow one holds the next in the queue.
-    blender.behaveOnce("get_object_info", { kind: "slow", ms: 8000 });
+    blender.behaveOnce("get_object_info", { kind: "slow", ms: 12_000 });
     const first = onA.call("blender_get_object_info", { name: "Cube", timeout_seconds: 60 });
     const { button: runningButton } = await cancellableJob(pageB, "running");
     const second = onA.call("blender_get_scene_info", { timeout_seconds: 60 });
     const { button: queuedButton, jobId: queuedId } = await cancellableJob(pageB, "queued");
     assert.equal(await pageB.$eval(`${row(queuedId)} td.sender`, (td) => td.textContent), "another process");
     assert.equal(blender.started.includes(queuedId), false, "it was shown before it ran");
+    // A page opened now on a third process, where no page was open, has both in its first snapshot, from the shared records.
+    const c = await startServer(["--redis", redis.url, "--job-store", "memory"], { dataDir });
+    const later = await (await browser.createBrowserContext()).newPage();
+    try {
+      const link = await mintLink(a);
+      await later.goto(`${c.baseUrl}${new URL(link).pathname}${new URL(link).search}`);
+      await later.waitForSelector(`${row(queuedId)}[data-status="queued"]`, WAIT);
+      await later.waitForSelector('tr.job[data-status="running"] button.cancel', WAIT);
+    } finally {
+      await later.browserContext().close();
+      await c.stop();
+    }
+    assert.equal(blender.started.includes(queuedId), false, "still queued");
     await queuedButton.click();
     const { structured } = await second;
     assert.deepEqual([structured.job_id, structured.status, structured.error], [queuedId, "failed", PAGE_CANCEL]);

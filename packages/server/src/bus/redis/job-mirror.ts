@@ -146,6 +146,20 @@ export class JobMirror {
     }
   }
 
+  /** The user's unfinished jobs held by other processes: what a live page opened here shows before their next event. */
+  async unfinishedOf(userId: string): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for (const proc of await this.cmd.sMembers(K.procs)) {
+      if (proc === this.processId) continue;
+      for (const m of await this.cmd.sMembers(K.unfinished(proc))) {
+        const named = readOrDrop(this.log, "unfinished_member", m, K.unfinished(proc));
+        const job = named?.[0] === userId ? await this.readJob(userId, named[1]) : undefined;
+        if (job && !isTerminal(job.status)) jobs.push(job);
+      }
+    }
+    return jobs;
+  }
+
   /** A dead process's unfinished jobs, moved to this process and adopted by their users' buses; returns how many. */
   async adoptFrom(dead: string): Promise<number> {
     let adopted = 0;
