@@ -36,6 +36,15 @@ export const Routed = z.discriminatedUnion("kind", [
       update: RoutedUpdate,
     })
     .describe("A job_update for a job the receiving process holds"),
+  z
+    .object({
+      kind: z.literal("cancel"),
+      user: UserId,
+      job_id: JobId,
+      reason: z.string().min(1).max(500).describe("Why, in words the job's error carries (who cancelled it, and where)"),
+      status: z.enum(["cancelled", "failed"]).describe("The terminal state the job ends in"),
+    })
+    .describe("A cancel of a job the receiving process holds, asked for on another process (the live page there)"),
 ]);
 export type Routed = z.infer<typeof Routed>;
 
@@ -55,11 +64,23 @@ export const RegistryEvent = z.discriminatedUnion("op", [
 export type RegistryEvent = z.infer<typeof RegistryEvent>;
 
 /** On a user's event channel (bmcp:events:<user>). */
-export const RemoteEvent = z.object({ proc: ProcessId, user: UserId, priority: Priority, event: BusEvent });
+export const RemoteEvent = z.object({
+  proc: ProcessId,
+  user: UserId,
+  priority: Priority,
+  event: BusEvent,
+  queued: Job.optional().describe(
+    "The whole job, when the event announces it entered the queue (status queued): job events begin at its first update, so a live page elsewhere learns here what the event leaves out",
+  ),
+});
 export type RemoteEvent = z.infer<typeof RemoteEvent>;
 
 /** A member of a process's set of unfinished jobs (bmcp:unfinished:<process>). */
 export const UnfinishedMember = z.tuple([UserId, JobId]);
+
+/** A live page's one-time code or cookie session (key bmcp:page:<code|session>:<SHA-256 of the secret>, with a TTL). */
+export const PageSessionRecord = z.object({ user: UserId.describe("The user the code or session signs in") });
+export type PageSessionRecord = z.infer<typeof PageSessionRecord>;
 
 /** Every backplane message, by name (the name a receiver logs when it drops one). */
 export const BACKPLANE_MESSAGES = {
@@ -68,6 +89,7 @@ export const BACKPLANE_MESSAGES = {
   registry_event: RegistryEvent,
   remote_event: RemoteEvent,
   unfinished_member: UnfinishedMember,
+  page_session: PageSessionRecord,
   /** The shared record of a job (hash bmcp:job:<user>:<job>, field job). */
   job_record: Job,
 } as const;

@@ -98,6 +98,7 @@ export {
   RegistryEvent,
   RemoteEvent,
   UnfinishedMember,
+  PageSessionRecord,
   readBackplane,
 } from "./backplane.js";
 export type { BackplaneMessageName } from "./backplane.js";

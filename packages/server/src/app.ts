@@ -125,6 +125,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
     );
     hub.useBackplane(plane);
     await plane.start(hub);
+    page.shareSessions(plane.pageRecords);
     closePlane = () => plane.close();
   };
 

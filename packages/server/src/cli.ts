@@ -224,7 +224,7 @@ async function main(): Promise<void> {
       if (invalid) fail(invalid);
       const app = createApp(config, log);
       const port = await app.listen();
-      announcePage(app.page, config, port, log);
+      await announcePage(app.page, config, port, log);
       const stop = () => void app.close().then(() => process.exit(0));
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);

@@ -16,6 +16,8 @@ export interface BusListener {
   clientDetached(userId: string, uuid: string): void;
   /** A job this process originated (or adopted) was created or changed: the shared record follows. Resolves once Redis has it. */
   jobSaved(userId: string, job: Job): Promise<void>;
+  /** A job entered the queue here, for the user's live pages on other processes (job events begin at its first update). */
+  jobQueued(userId: string, priority: Priority, job: Job): void;
   /** A bus notification, for the user's subscribers on other processes. */
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void;
   /**
@@ -39,6 +41,13 @@ export interface RemoteReach {
   relay(userId: string, senderUuid: string, update: Omit<JobUpdate, "message_type">): boolean;
   /** A job from the shared record, waiting up to waitMs for it to end. */
   findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined>;
+  /** The user's unfinished jobs that other processes hold (queued or running), from their shared records. */
+  unfinishedJobs(userId: string): Promise<Job[]>;
+  /** Asks the process holding a job to end it (it ends the job the way a local cancel does); resolves once the ask is delivered. */
+  cancelJob(userId: string, jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel>;
 }
+
+/** What asking another process to cancel a job came to: delivered, no such job, or why not. */
+export type RemoteCancel = "sent" | "unknown" | { status: "ended" | "unreachable"; error: string };
 
 export interface Backplane extends BusListener, RemoteReach {}

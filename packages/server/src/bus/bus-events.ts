@@ -26,6 +26,10 @@ export class BusEvents {
     return all(this.listeners.map((l) => l.jobSaved(this.userId, job)));
   }
 
+  jobQueued(priority: Priority, job: Job): void {
+    for (const l of this.listeners) l.jobQueued(this.userId, priority, job);
+  }
+
   eventEmitted(priority: Priority, event: BusEvent): void {
     for (const l of this.listeners) l.eventEmitted(this.userId, priority, event);
   }

@@ -18,7 +18,7 @@ import {
   type TargetingFailure,
 } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
-import type { RemoteReach } from "./backplane.js";
+import type { RemoteCancel, RemoteReach } from "./backplane.js";
 import type { BusEvents } from "./bus-events.js";
 import type { BlenderClient } from "./client.js";
 import type { ClientDirectory } from "./client-directory.js";
@@ -160,6 +160,7 @@ export class JobLifecycle {
       }),
     );
     this.sessions.jobQueued(job);
+    this.events.jobQueued(job.priority, jobView(job));
     return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
   }
 
@@ -311,6 +312,16 @@ export class JobLifecycle {
   /** A job this process does not hold, from the record shared by all server processes (none without a backplane). */
   async findShared(jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
     return this.reach?.findJob(this.userId, jobId, waitMs, signal);
+  }
+
+  /** Unfinished jobs other processes hold on this bus (none without a backplane). */
+  async unfinishedElsewhere(): Promise<Job[]> {
+    return this.reach ? this.reach.unfinishedJobs(this.userId) : [];
+  }
+
+  /** A job another process holds: that process is asked to end it (none without a backplane). */
+  async cancelShared(jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
+    return this.reach ? this.reach.cancelJob(this.userId, jobId, reason, status) : "unknown";
   }
 
   private remember(job: JobRecord): void {

@@ -14,12 +14,13 @@ import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
 import type { BusEvent, Job, Priority, RoutedUpdate } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
-import type { Backplane } from "./backplane.js";
+import type { Backplane, RemoteCancel } from "./backplane.js";
 import type { AddonLink, BlenderClient } from "./client.js";
 import type { Hub } from "./hub.js";
 import { JobMirror } from "./redis/job-mirror.js";
-import { K, type RedisClient } from "./redis/keys.js";
+import { isTerminal, K, type RedisClient } from "./redis/keys.js";
 import { Liveness } from "./redis/liveness.js";
+import { RedisPageRecords } from "./redis/page-records.js";
 import { SharedRegistry } from "./redis/registry.js";
 import { Routing } from "./redis/routing.js";
 
@@ -47,6 +48,8 @@ export class RedisBackplane implements Backplane {
   private readonly registry: SharedRegistry;
   private readonly routing: Routing;
   private readonly jobs: JobMirror;
+  /** The live page's codes and sessions, shared by every process. */
+  readonly pageRecords: RedisPageRecords;
 
   constructor(options: RedisBackplaneOptions, private readonly log: Logger) {
     this.cmd = createClient({ url: options.url });
@@ -59,6 +62,7 @@ export class RedisBackplane implements Backplane {
     this.registry = new SharedRegistry(this.processId, this.cmd, this.sub, hub, this.liveness, log);
     this.routing = new Routing(this.processId, this.routeOut, this.routeIn, hub, log);
     this.jobs = new JobMirror(this.processId, this.cmd, this.sub, hub, options, log);
+    this.pageRecords = new RedisPageRecords(this.cmd, log);
   }
 
   private get clients(): RedisClient[] {
@@ -101,6 +105,10 @@ export class RedisBackplane implements Backplane {
     return this.jobs.jobSaved(userId, job);
   }
 
+  jobQueued(userId: string, priority: Priority, job: Job): void {
+    this.jobs.jobQueued(userId, priority, job);
+  }
+
   eventEmitted(userId: string, priority: Priority, event: BusEvent): void {
     this.jobs.eventEmitted(userId, priority, event);
   }
@@ -121,6 +129,20 @@ export class RedisBackplane implements Backplane {
 
   findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
     return this.jobs.findJob(userId, jobId, waitMs, signal);
+  }
+
+  /** A Redis fault leaves the page without them until their next event, rather than without its stream. */
+  unfinishedJobs(userId: string): Promise<Job[]> {
+    return this.jobs.unfinishedOf(userId).catch((e: Error) => (this.log.warn("redis.unfinished_failed", { error: e.message }), []));
+  }
+
+  async cancelJob(userId: string, jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
+    const holder = await this.jobs.holderOf(userId, jobId);
+    if (!holder) return "unknown";
+    if (isTerminal(holder.status)) return { status: "ended", error: `job ${jobId} already ended as ${holder.status}` };
+    if (!holder.proc) return { status: "unreachable", error: `job ${jobId}'s shared record does not name the process holding it (a server of an older version wrote it): cancel it from that process's page` };
+    if (await this.routing.cancel(holder.proc, userId, jobId, reason, status)) return "sent";
+    return { status: "unreachable", error: `server process ${holder.proc}, which holds job ${jobId}, is not answering; try again once a surviving process has taken its jobs over` };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * a job event (its origin and blender://jobs subscribers, nobody else) and
  * a resource change.
  */
-import { BUS_LOGGER, RESOURCE_URIS, type BusEvent, type Priority } from "@blender-mcp/protocol";
+import { BUS_LOGGER, RESOURCE_URIS, type BusEvent, type Job, type Priority } from "@blender-mcp/protocol";
 import type { BusEvents } from "./bus-events.js";
 import type { JobRecord } from "./job-lifecycle.js";
 
@@ -12,8 +12,8 @@ export interface SessionSink {
   readonly id: string;
   notify(logger: typeof BUS_LOGGER, level: Priority, data: BusEvent): void;
   resourceUpdated(uri: string): void;
-  /** A job entered the queue (MCP sessions hear of it at its first update; the live page shows it at once). */
-  jobQueued?(job: JobRecord): void;
+  /** A job entered the queue, here or (a Job, from the backplane) on another process; MCP sessions hear of it at its first update, the live page shows it at once. */
+  jobQueued?(job: JobRecord | Job): void;
 }
 
 const JOBS_URI = RESOURCE_URIS.jobs;
@@ -52,7 +52,7 @@ export class SessionFanout {
     for (const id of this.subscriptions.get(uri) ?? []) this.sessions.get(id)?.resourceUpdated(uri);
   }
 
-  jobQueued(job: JobRecord): void {
+  jobQueued(job: JobRecord | Job): void {
     for (const id of this.subscriptions.get(JOBS_URI) ?? []) this.sessions.get(id)?.jobQueued?.(job);
   }
 

@@ -7,7 +7,7 @@
  */
 import { RESOURCE_URIS, type BusEvent, type Hello, type Job, type JobUpdate, type Priority } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
-import type { BusListener, RemoteReach } from "./backplane.js";
+import type { BusListener, RemoteCancel, RemoteReach } from "./backplane.js";
 import { BusEvents } from "./bus-events.js";
 import type { AddonLink, BlenderClient } from "./client.js";
 import { ClientDirectory } from "./client-directory.js";
@@ -121,6 +121,14 @@ export class UserBus {
     return this.jobs.findShared(jobId, waitMs, signal);
   }
 
+  unfinishedElsewhere(): Promise<Job[]> {
+    return this.jobs.unfinishedElsewhere();
+  }
+
+  cancelShared(jobId: string, reason: string, status: "cancelled" | "failed"): Promise<RemoteCancel> {
+    return this.jobs.cancelShared(jobId, reason, status);
+  }
+
   // ---- sessions (session-fanout.ts) ------------------------------------------------------
 
   addSession(sink: SessionSink): void {
@@ -141,6 +149,11 @@ export class UserBus {
 
   deliverRemote(priority: Priority, event: BusEvent): void {
     this.sessions.remoteJobEvent(priority, event);
+  }
+
+  /** A job queued on another server process: this user's subscribers here that show queued jobs (the live page) hear of it. */
+  deliverRemoteQueued(job: Job): void {
+    this.sessions.jobQueued(job);
   }
 
   /** The public view of a job (what blender_get_job returns). */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { BusEvent } from "@blender-mcp/protocol";
+import type { BusEvent, Job } from "@blender-mcp/protocol";
 import { CLIENTS_URI, JOBS_URI, type JobRecord, type SessionSink, type UserBus } from "../bus/user-bus.js";
 import { isTerminal, pageClient, pageJob, pageJobFromEvent, pngOf, type PageClient, type PageJob } from "./views.js";
 
@@ -40,11 +40,17 @@ export class Feed implements SessionSink {
     }
   }
 
-  /** Hears the bus from now on; resolves once job events from other server processes will arrive too. */
+  /**
+   * Hears the bus from now on; resolves once job events from other server
+   * processes will arrive too, and the jobs they hold unfinished are known
+   * (read after subscribing, so none falls between; an event already heard wins).
+   */
   listen(): Promise<unknown> {
     if (!this.listening) {
       this.bus.addSession(this);
-      this.listening = Promise.all([this.bus.subscribe(this.id, JOBS_URI), this.bus.subscribe(this.id, CLIENTS_URI)]);
+      this.listening = Promise.all([this.bus.subscribe(this.id, JOBS_URI), this.bus.subscribe(this.id, CLIENTS_URI)])
+        .then(() => this.bus.unfinishedElsewhere())
+        .then((jobs) => jobs.forEach((job) => this.jobs.has(job.job_id) || this.remember(pageJob(job))));
     }
     return this.listening;
   }
@@ -113,7 +119,7 @@ export class Feed implements SessionSink {
     this.broadcast("clients", this.clients());
   }
 
-  jobQueued(job: JobRecord): void {
+  jobQueued(job: JobRecord | Job): void {
     this.jobChanged(pageJob(job));
   }
 

@@ -17,8 +17,8 @@ export function pageBase(config: Config, port: number): string {
 }
 
 /** The line `serve` prints: a link for the local user, good once. */
-export function announcePage(page: Page, config: Config, port: number, log: Logger): void {
-  log.info("page.link", { url: page.link(LOCAL_USER, pageBase(config, port)), note: "open once to watch your jobs live; `blender-mcp open` prints a new one" });
+export async function announcePage(page: Page, config: Config, port: number, log: Logger): Promise<void> {
+  log.info("page.link", { url: await page.link(LOCAL_USER, pageBase(config, port)), note: "open once to watch your jobs live; `blender-mcp open` prints a new one" });
 }
 
 function openInBrowser(url: string): void {

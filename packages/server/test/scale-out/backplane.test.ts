@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { BusEvent } from "@blender-mcp/protocol";
+import type { BusEvent, Job, ServerMessage } from "@blender-mcp/protocol";
 import { Hub } from "../../src/bus/hub.js";
 import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 import { RedisBackplane } from "../../src/bus/redis-backplane.js";
 import { JOBS_URI } from "../../src/bus/user-bus.js";
 import { createLogger } from "../../src/log.js";
+import { hello } from "../support/hello.js";
 import { redisSkipReason, startRedis } from "./support.js";
 
 const skip = redisSkipReason() ?? false;
@@ -49,6 +50,54 @@ test("a blender://jobs subscriber that unsubscribes and subscribes again at once
     }
   } finally {
     await a.plane.close();
+    await b.plane.close();
+    await redis.stop();
+  }
+});
+
+test("a cancel asked for on another process ends the job where it is held, once; a queued job is announced to pages there", { skip }, async () => {
+  const redis = await startRedis();
+  const a = await joined(redis.url);
+  const b = await joined(redis.url);
+  try {
+    // A live page on b: it shows jobs from the queue on, and MCP sessions there still hear of a job only at its first update.
+    const queued: Job[] = [];
+    const notified: BusEvent[] = [];
+    let wake = () => {};
+    const busB = b.hub.bus("u");
+    busB.addSession({ id: "page", notify: (_l, _p, event) => notified.push(event), resourceUpdated: () => {}, jobQueued: (job) => (queued.push(job), wake()) });
+    await busB.subscribe("page", JOBS_URI);
+
+    const sent: ServerMessage[] = [];
+    const busA = a.hub.bus("u");
+    busA.attach(hello("blender-a"), { send: (m) => void sent.push(m), close: () => {} });
+    const started = busA.start({ kind: "command", command: "get_scene_info", params: {}, priority: "info", timeoutMs: 30_000, origin: null });
+    if (!started.ok) assert.fail(`not started: ${started.error}`);
+    await started.recorded;
+    const jobId = started.job.job_id;
+    while (!queued.some((j) => j.job_id === jobId)) await new Promise<void>((resolve) => (wake = resolve));
+    assert.deepEqual([queued[0]!.status, queued[0]!.target_uuid, queued[0]!.kind], ["queued", "blender-a", "command"]);
+    assert.equal(notified.length, 0, "nothing was notified for the queued job");
+
+    assert.equal(await b.plane.cancelJob("u", jobId, "cancelled by u on the live page", "failed"), "sent");
+    const done = await started.job.done;
+    assert.deepEqual([done.status, done.error], ["failed", "cancelled by u on the live page"]);
+    assert.ok(sent.some((m) => m.message_type === "cancel" && m.job_id === jobId), "its Blender was told");
+    assert.deepEqual(await b.plane.cancelJob("u", jobId, "again", "failed"), { status: "ended", error: `job ${jobId} already ended as failed` });
+    assert.equal(await b.plane.cancelJob("u", "j-000000000000", "x", "failed"), "unknown");
+    assert.equal(await b.plane.cancelJob("someone-else", jobId, "x", "failed"), "unknown", "another user's job is unknown");
+
+    // A second job, then a is gone: nobody listens on its route channel.
+    const next = busA.start({ kind: "command", command: "get_scene_info", params: {}, priority: "info", timeoutMs: 30_000, origin: null });
+    if (!next.ok) assert.fail(`not started: ${next.error}`);
+    await next.recorded;
+    await a.plane.close();
+    const refused = await b.plane.cancelJob("u", next.job.job_id, "x", "failed");
+    assert.equal(typeof refused === "object" && refused.status, "unreachable");
+    assert.match((refused as { error: string }).error, new RegExp(`server process ${a.plane.processId}, which holds job ${next.job.job_id}, is not answering`));
+    busA.cancel(next.job, "the test is over");
+  } finally {
+    await a.plane.close().catch(() => {});
     await b.plane.close();
     await redis.stop();
   }

@@ -4,6 +4,7 @@
  * logged and dropped. Two backplanes in-process on a real redis-server.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { createClient } from "redis";
 import type { ServerMessage } from "@blender-mcp/protocol";
@@ -12,10 +13,12 @@ import { JobStore, MEMORY } from "../../src/bus/job-store.js";
 import { RedisBackplane } from "../../src/bus/redis-backplane.js";
 import { JOBS_URI } from "../../src/bus/user-bus.js";
 import { createLogger } from "../../src/log.js";
+import { PageSessions } from "../../src/page/sessions.js";
 import { hello } from "../support/hello.js";
 import { redisSkipReason, startRedis } from "./support.js";
 
 const skip = redisSkipReason() ?? false;
+const QUEUED = { kind: "job_update", job_id: "j-1", command: "get_scene_info", status: "queued", result: null, error: "", target_uuid: "blender-b", late: false };
 
 /** A process whose warnings are kept, with a way to wait for the nth "backplane.malformed". */
 async function joined(url: string) {
@@ -54,14 +57,21 @@ test("malformed backplane messages are logged and dropped, and routing goes on",
       ["bmcp:registry", JSON.stringify({ op: "attach", user: "u", uuid: "ghost", entry: { proc: "p-x" } })],
       ["bmcp:registry", "[]"],
       ["bmcp:events:u", JSON.stringify({ proc: "p-x", user: "u", priority: "loud", event: {} })],
+      [`bmcp:route:${b.plane.processId}`, JSON.stringify({ kind: "cancel", user: "u", job_id: "j-1", reason: "x", status: "completed" })],
+      ["bmcp:events:u", JSON.stringify({ proc: "p-x", user: "u", priority: "info", event: QUEUED, queued: { job_id: "j-1" } })],
     ];
     for (const [channel, text] of garbage) await stray.publish(channel, text);
     await b.dropped(garbage.length);
     assert.deepEqual(
       b.malformed.map((m) => m.message),
-      ["routed", "routed", "routed", "registry_event", "registry_event", "remote_event"],
+      ["routed", "routed", "routed", "registry_event", "registry_event", "remote_event", "routed", "remote_event"],
     );
     assert.ok(b.malformed.every((m) => typeof m.reason === "string" && (m.reason as string).length > 0));
+    const page = new PageSessions(b.plane.pageRecords);
+    const id = "a-session-id";
+    await stray.set(`bmcp:page:session:${createHash("sha256").update(id).digest("base64url")}`, JSON.stringify({ user: 5 }));
+    assert.equal(await page.userOf(`bmcp_page=${id}`), null, "a malformed session record signs nobody in");
+    assert.equal(b.malformed.at(-1)?.message, "page_session");
     // The half-formed attach named a Blender nobody can reach: it must not be listed.
     assert.equal(busB.listClients().some((c) => c.uuid === "ghost"), false);
 

@@ -3,7 +3,8 @@
  * channels, subscribed only where someone listens). The process that
  * started a job (its origin) is the only writer of its record and the only
  * one that settles it, through the same bus path as a local job; so a job
- * still ends exactly once, whichever processes it crossed.
+ * still ends exactly once, whichever processes it crossed. The record names
+ * that process (field proc), so a cancel asked for elsewhere reaches it.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { TERMINAL_JOB_STATES, type BusEvent, type Job, type Priority, type RemoteEvent } from "@blender-mcp/protocol";
@@ -17,7 +18,7 @@ local terminal = {${TERMINAL_JOB_STATES.map((s) => `${s}=true`).join(",")}}
 local stored = redis.call('HGET', KEYS[1], 'status')
 local status = ARGV[2]
 if stored and terminal[stored] then status = stored end
-redis.call('HSET', KEYS[1], 'status', status, 'job', ARGV[1])
+redis.call('HSET', KEYS[1], 'status', status, 'job', ARGV[1], 'proc', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if terminal[status] then redis.call('SREM', KEYS[2], ARGV[4]) else redis.call('SADD', KEYS[2], ARGV[4]) end
 return status`);
@@ -53,11 +54,17 @@ export class JobMirror {
   jobSaved(userId: string, job: Job): Promise<void> {
     return SAVE_JOB.run(this.cmd, {
       keys: [K.job(userId, job.job_id), K.unfinished(this.processId)],
-      arguments: [JSON.stringify(job), job.status, String(this.options.jobTtlMs), member(userId, job.job_id)],
+      arguments: [JSON.stringify(job), job.status, String(this.options.jobTtlMs), member(userId, job.job_id), this.processId],
     }).then(
       () => {},
       (e: Error) => this.log.warn("redis.job_save_failed", { job_id: job.job_id, error: e.message }),
     );
+  }
+
+  /** Announced on the user's channel like an event, carrying the whole job: what a page elsewhere shows of a queued job. */
+  jobQueued(userId: string, priority: Priority, job: Job): void {
+    const event: BusEvent = { kind: "job_update", job_id: job.job_id, command: job.command, status: "queued", result: null, error: "", target_uuid: job.target_uuid, late: false };
+    void publish(this.log, this.cmd, K.events(userId), { proc: this.processId, user: userId, priority, event, queued: job } satisfies RemoteEvent);
   }
 
   /** Published on the user's channel: Redis passes it only to processes that listen to that user. */
@@ -91,8 +98,9 @@ export class JobMirror {
     void this.sub.unsubscribe(K.events(userId), this.received).catch((e: Error) => this.log.warn("redis.unsubscribe_failed", { error: e.message }));
   }
 
-  private onEvent({ proc, user, priority, event }: RemoteEvent): void {
+  private onEvent({ proc, user, priority, event, queued }: RemoteEvent): void {
     if (proc === this.processId) return;
+    if (queued) return this.hub().existing(user)?.deliverRemoteQueued(queued);
     this.hub().existing(user)?.deliverRemote(priority, event);
     if (event.kind === "job_update" && event.job_id && isTerminal(event.status ?? "")) {
       for (const wake of this.watchers.get(member(user, event.job_id)) ?? []) wake();
@@ -105,6 +113,12 @@ export class JobMirror {
     const job = readOrDrop(this.log, "job_record", raw, K.job(userId, jobId));
     // The status field is authoritative: a terminal one is never overwritten (SAVE_JOB).
     return job && { ...job, status: status as Job["status"] };
+  }
+
+  /** The process that holds a job (the last to write its record) and the job's status; undefined when no record is shared. */
+  async holderOf(userId: string, jobId: string): Promise<{ proc: string | null; status: string } | undefined> {
+    const [status, proc] = await this.cmd.hmGet(K.job(userId, jobId), ["status", "proc"]);
+    return status ? { proc: proc ?? null, status } : undefined;
   }
 
   async findJob(userId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<Job | undefined> {
@@ -130,6 +144,20 @@ export class JobMirror {
       if (set.size === 0) this.watchers.delete(key);
       this.unlisten(userId);
     }
+  }
+
+  /** The user's unfinished jobs held by other processes: what a live page opened here shows before their next event. */
+  async unfinishedOf(userId: string): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for (const proc of await this.cmd.sMembers(K.procs)) {
+      if (proc === this.processId) continue;
+      for (const m of await this.cmd.sMembers(K.unfinished(proc))) {
+        const named = readOrDrop(this.log, "unfinished_member", m, K.unfinished(proc));
+        const job = named?.[0] === userId ? await this.readJob(userId, named[1]) : undefined;
+        if (job && !isTerminal(job.status)) jobs.push(job);
+      }
+    }
+    return jobs;
   }
 
   /** A dead process's unfinished jobs, moved to this process and adopted by their users' buses; returns how many. */

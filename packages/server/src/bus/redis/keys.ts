@@ -19,6 +19,8 @@ export const K = {
   route: (proc: string) => `bmcp:route:${proc}`,
   registry: "bmcp:registry",
   events: (user: string) => `bmcp:events:${user}`,
+  /** A live page's one-time code or session, by the SHA-256 of its secret. */
+  page: (kind: "code" | "session", hash: string) => `bmcp:page:${kind}:${hash}`,
 };
 
 export const isTerminal = (status: string) => (TERMINAL_JOB_STATES as readonly string[]).includes(status);

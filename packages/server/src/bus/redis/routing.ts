@@ -67,6 +67,11 @@ export class Routing {
     return true;
   }
 
+  /** Asks the process holding a job to cancel it; false when nobody listens on that process's channel. */
+  async cancel(processId: string, userId: string, jobId: string, reason: string, status: "cancelled" | "failed"): Promise<boolean> {
+    return (await this.send(processId, { kind: "cancel", user: userId, job_id: jobId, reason, status })) > 0;
+  }
+
   /** Its origins learn of the detach from the registry and fail those jobs; nothing will come back to forward. */
   forget(userId: string, uuid: string): void {
     for (const [key, relay] of this.relays) if (relay.user === userId && relay.uuid === uuid) this.relays.delete(key);
@@ -76,6 +81,13 @@ export class Routing {
     const bus = this.hub().bus(routed.user);
     if (routed.kind === "update") {
       bus.update(routed.sender, routed.update);
+      return;
+    }
+    if (routed.kind === "cancel") {
+      // The same cancel as a local one: an ended job stays as it ended, so a cancel asked twice ends it once.
+      const job = bus.getJob(routed.job_id);
+      if (job) bus.cancel(job, routed.reason, routed.status);
+      else this.log.warn("backplane.cancel_unknown", { job_id: routed.job_id });
       return;
     }
     const { message, uuid, origin } = routed;
