@@ -38,6 +38,13 @@ def _floor_mark(kind, key=""):
 
 def _floor_reply(line):
     if line == b"trace":
+        profile = _TRACE.pop("profile", None)
+        if profile is not None:
+            import io
+            import pstats
+            text = io.StringIO()
+            pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
+            print(text.getvalue(), flush=True)
         out = dict(_TRACE)
         _TRACE.update(ticks=[], events=[], gc=[])
         return out
@@ -100,12 +107,31 @@ def _floor_probe_addon():
         handle(text)
         _floor_mark("queued", "")
 
+    profile = None
+    if os.environ.get("BENCH_TAIL_PROFILE") == "1":
+        import cProfile
+        profile = _TRACE["profile"] = cProfile.Profile()
+
     def traced_run_job(job, gated):
         _floor_mark("start", job.job_id)
+        if profile is not None:
+            profile.enable()
         run_job(job, gated)
+        if profile is not None:
+            profile.disable()
         _floor_mark("end", job.job_id)
 
+    running = session.reporter.running
+    if os.environ.get("BENCH_TAIL_NO_RUNNING") == "1":  # experiment: does the running update's wake-up of the server cost the job?
+        running = lambda job_id, progress=None: True  # noqa: E731
+
+    def traced_running(job_id, *args):
+        sent = running(job_id, *args)
+        _floor_mark("running_sent", job_id)
+        return sent
+
     def traced_completed(job_id, *args):
+        _floor_mark("handled", job_id)
         sent = completed(job_id, *args)
         _floor_mark("sent", job_id)
         return sent
@@ -116,8 +142,7 @@ def _floor_probe_addon():
         _floor_mark("interval", str(interval))
         return interval
 
-    if os.environ.get("BENCH_TAIL_NO_RUNNING") == "1":  # experiment: is the running update's wake-up of the server the wait?
-        session.reporter.running = lambda job_id, progress=None: True
+    session.reporter.running = traced_running
     session.pump.handle = traced_handle
     session.run_job = traced_run_job
     session.reporter.completed = traced_completed

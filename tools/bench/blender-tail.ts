@@ -78,11 +78,28 @@ async function floorStartup(dir: string): Promise<string> {
 interface TailRun {
   floor: Latency;
   mcp: Latency;
-  /** Blender's CPU over the idle window, percent of one core (the addon connected, no calls). */
+  /** The same pair of calls with a pause before each, as an agent's calls come: after the drainer's timer has had time to back off. */
+  spacedFloor: Latency;
+  spacedMcp: Latency;
+  /** Blender's CPU with the addon connected and no calls, percent of one core: just after the last call, and once settled. */
+  recentCpu: number;
   idleCpu: number;
 }
 
-export async function measure(version: BlenderVersion, calls: number, idleSeconds: number): Promise<TailRun> {
+/** Longer than the 1 s the drainer used to stay quick after a job (core/pacing.py). */
+const PAUSE_MS = 1500;
+
+export interface TailCounts {
+  calls: number;
+  spacedCalls: number;
+  /** Length of each CPU window. */
+  idleSeconds: number;
+  /** From the last call to the settled window: past the drainer's quick spell after a job. */
+  settleSeconds: number;
+}
+
+export async function measure(version: BlenderVersion, counts: TailCounts): Promise<TailRun> {
+  const { calls, spacedCalls, idleSeconds, settleSeconds } = counts;
   const server = await startServer();
   const dir = await mkdtemp(join(tmpdir(), "bench-tail-"));
   let blender: RunningBlender | null = null;
@@ -96,7 +113,7 @@ export async function measure(version: BlenderVersion, calls: number, idleSecond
         BLENDER_MCP_BUS_URL: server.addonUrl,
         BLENDER_MCP_BUS_LABEL: `tail-${version}`,
         BLENDER_MCP_BUS_TOKEN: server.token,
-        ...(TRACING ? { BENCH_TAIL_TRACE: "1", BENCH_TAIL_NO_RUNNING: process.env.BENCH_TAIL_NO_RUNNING ?? "" } : {}),
+        ...(TRACING ? { BENCH_TAIL_TRACE: "1", BENCH_TAIL_NO_RUNNING: process.env.BENCH_TAIL_NO_RUNNING ?? "", BENCH_TAIL_PROFILE: process.env.BENCH_TAIL_PROFILE ?? "" } : {}),
       },
     });
     const port = Number(blender.stdout.map((l) => /^\[mcp-bus-floor\] listening on (\d+)/.exec(l)?.[1]).find(Boolean));
@@ -129,19 +146,33 @@ export async function measure(version: BlenderVersion, calls: number, idleSecond
     if (TRACING) {
       const out = join(process.env.BENCH_TAIL_TRACE_DIR ?? tmpdir(), `tail-trace-${version}.json`);
       await writeFile(out, JSON.stringify({ version, floorMs, mcpMs, marks, blender: await floor.ask("trace") }));
+      await writeFile(join(process.env.BENCH_TAIL_TRACE_DIR ?? tmpdir(), `tail-stdout-${version}.txt`), blender.stdout.join("\n"));
       process.stdout.write(`bench tail: trace of ${version} in ${out}\n`);
+    }
+    const spacedFloorMs: number[] = [];
+    const spacedMcpMs: number[] = [];
+    for (let i = 0; i < spacedCalls; i++) {
+      await sleep(PAUSE_MS);
+      spacedMcpMs.push(await timed(scene));
+      spacedFloorMs.push(await timed(() => floor!.ask("scene")));
     }
     // Idle: the floor stops its timer, and nothing talks to Blender but the server's heartbeat.
     await floor.ask("quiet");
     floor.close();
     floor = null;
     const pid = blenderPid(blender.process.pid!);
-    const before = cpuSeconds(pid);
-    const t = process.hrtime.bigint();
-    await sleep(idleSeconds * 1000);
-    const idleCpu = (100 * (cpuSeconds(pid) - before)) / (msSince(t) / 1000);
+    const lastCall = process.hrtime.bigint();
+    const cpuOver = async (seconds: number) => {
+      const before = cpuSeconds(pid);
+      const t = process.hrtime.bigint();
+      await sleep(seconds * 1000);
+      return (100 * (cpuSeconds(pid) - before)) / (msSince(t) / 1000);
+    };
+    const recentCpu = await cpuOver(idleSeconds);
+    await sleep(Math.max(0, settleSeconds * 1000 - msSince(lastCall)));
+    const idleCpu = await cpuOver(idleSeconds);
     await conn.close();
-    return { floor: summarize(floorMs), mcp: summarize(mcpMs), idleCpu };
+    return { floor: summarize(floorMs), mcp: summarize(mcpMs), spacedFloor: summarize(spacedFloorMs), spacedMcp: summarize(spacedMcpMs), recentCpu, idleCpu };
   } finally {
     floor?.close();
     await blender?.stop();
@@ -157,15 +188,18 @@ export async function run(scale: Scale): Promise<Section> {
   if (versions.length === 0) {
     return { id: "blender-tail", title, body: "No Blender is provisioned here (`bash tools/blender/provision.sh 3.4`); not measured.", values: {} };
   }
-  const idleSeconds = scale.name === "full" ? 10 : 1;
+  const full = scale.name === "full";
+  const counts: TailCounts = { calls: scale.blenderCalls, spacedCalls: full ? 20 : 1, idleSeconds: full ? 10 : 1, settleSeconds: full ? 35 : 1 };
   const rows: (string | number)[][] = [];
   const values: Record<string, number> = {};
   const goals: string[] = [];
   for (const version of versions) {
-    const r = await measure(version, scale.blenderCalls, idleSeconds);
+    const r = await measure(version, counts);
     const v = version.replace(".", "_");
     rows.push([version, "floor: bare socket, bpy timer", r.floor.n, ...latencyCells(r.floor), "-", "-"]);
-    rows.push([version, "full MCP path, get_scene_info", r.mcp.n, ...latencyCells(r.mcp), fmtMs(r.mcp.p95 - r.floor.p95), r.idleCpu.toFixed(1)]);
+    rows.push([version, "full MCP path, get_scene_info", r.mcp.n, ...latencyCells(r.mcp), fmtMs(r.mcp.p95 - r.floor.p95), `${r.recentCpu.toFixed(1)} / ${r.idleCpu.toFixed(1)}`]);
+    rows.push([version, `floor, ${PAUSE_MS / 1000} s pause before each`, r.spacedFloor.n, ...latencyCells(r.spacedFloor), "-", "-"]);
+    rows.push([version, `full MCP path, ${PAUSE_MS / 1000} s pause before each`, r.spacedMcp.n, ...latencyCells(r.spacedMcp), fmtMs(r.spacedMcp.p95 - r.spacedFloor.p95), "-"]);
     Object.assign(values, {
       [`floor_p50_${v}`]: r.floor.p50,
       [`floor_p95_${v}`]: r.floor.p95,
@@ -173,6 +207,9 @@ export async function run(scale: Scale): Promise<Section> {
       [`mcp_p50_${v}`]: r.mcp.p50,
       [`mcp_p95_${v}`]: r.mcp.p95,
       [`mcp_p99_${v}`]: r.mcp.p99,
+      [`spaced_floor_p95_${v}`]: r.spacedFloor.p95,
+      [`spaced_mcp_p95_${v}`]: r.spacedMcp.p95,
+      [`recent_cpu_${v}`]: r.recentCpu,
       [`idle_cpu_${v}`]: r.idleCpu,
     });
     const goal: Goal = { what: `Blender ${version} full-path p95 above the floor's p95`, measured: r.mcp.p95 - r.floor.p95, limit: P95_ALLOWANCE_MS, kind: "max", unit: "ms" };
@@ -183,11 +220,14 @@ with a bench-only prelude in its startup script (\`tools/bench/blender-floor.py\
 127.0.0.1 answered from a \`bpy.app.timers\` callback on the main thread (no thread, no queue; one small JSON
 line back, reading the scene), the quickest Blender's main loop lets anything answer. The calls alternate,
 one floor round trip then one \`blender_get_scene_info\` through the full MCP path (lean MCP client, Streamable
-HTTP, server, addon socket thread, main-thread drainer, back), sequentially, after a warm-up. Idle CPU is the
-Blender process's utime + stime over ${idleSeconds} s with the addon connected and no calls, as a percentage of one
-core, after the floor has stopped its timer.
+HTTP, server, addon socket thread, main-thread drainer, back), sequentially, after a warm-up; then ${counts.spacedCalls} more
+pairs with a ${PAUSE_MS / 1000} s pause before each, as an agent's calls come (the MCP call first, so it meets the drainer as
+the pause left it). Idle CPU is the
+Blender process's utime + stime with the addon connected and no calls, as a percentage of one core, after the floor
+has stopped its timer: over the ${counts.idleSeconds} s right after the last call ("recent": the drainer still looks on every
+pass of the main loop) and over ${counts.idleSeconds} s from ${counts.settleSeconds} s after it ("settled": backed off).
 
-${table(["Blender", "path", "calls", "p50 ms", "p95 ms", "p99 ms", "p95 above floor ms", "idle CPU %"], rows)}
+${table(["Blender", "path", "calls", "p50 ms", "p95 ms", "p99 ms", "p95 above floor ms", "idle CPU % (recent / settled)"], rows)}
 
 ${goals.join("\n\n")}
 `;
