@@ -143,18 +143,19 @@ export async function measure(version: BlenderVersion, counts: TailCounts): Prom
       mcpMs.push(await timed(scene));
       marks.push(["reply", Number(process.hrtime.bigint()) / 1e9]);
     }
+    const spacedFloorMs: number[] = [];
+    const spacedMcpMs: number[] = [];
+    for (let i = 0; i < spacedCalls; i++) {
+      await sleep(PAUSE_MS);
+      marks.push(["spaced call", Number(process.hrtime.bigint()) / 1e9]);
+      spacedMcpMs.push(await timed(scene));
+      spacedFloorMs.push(await timed(() => floor!.ask("scene")));
+    }
     if (TRACING) {
       const out = join(process.env.BENCH_TAIL_TRACE_DIR ?? tmpdir(), `tail-trace-${version}.json`);
       await writeFile(out, JSON.stringify({ version, floorMs, mcpMs, marks, blender: await floor.ask("trace") }));
       await writeFile(join(process.env.BENCH_TAIL_TRACE_DIR ?? tmpdir(), `tail-stdout-${version}.txt`), blender.stdout.join("\n"));
       process.stdout.write(`bench tail: trace of ${version} in ${out}\n`);
-    }
-    const spacedFloorMs: number[] = [];
-    const spacedMcpMs: number[] = [];
-    for (let i = 0; i < spacedCalls; i++) {
-      await sleep(PAUSE_MS);
-      spacedMcpMs.push(await timed(scene));
-      spacedFloorMs.push(await timed(() => floor!.ask("scene")));
     }
     // Idle: the floor stops its timer, and nothing talks to Blender but the server's heartbeat.
     await floor.ask("quiet");
