@@ -9,7 +9,13 @@ JSON line. That is the quickest the main loop lets any addon answer.
 The same socket takes two control lines: "trace" returns what the probes
 below recorded (main-loop ticks, the addon's hand-offs, GC pauses) and clears
 it; "quiet" stops the timer after answering, so that Blender's idle CPU can be
-measured without it. Not part of the shipped addon."""
+measured without it. Not part of the shipped addon.
+
+Switches, from the environment: BENCH_TAIL_TRACE=1 turns the probes on;
+BENCH_TAIL_PROFILE=1 also runs each job under cProfile and prints the profile
+on "trace"; BENCH_TAIL_NO_RUNNING=1 stops the addon sending running updates
+(an experiment: does that send cost the job?). tools/bench/blender-tail-trace.py
+reads the timeline."""
 import gc
 import json
 import os
