@@ -1,5 +1,6 @@
 /** Every benchmark, in the order they run and appear in BENCHMARKS.md. */
 import * as blender from "./blender.js";
+import * as blenderTail from "./blender-tail.js";
 import * as connections from "./connections.js";
 import * as dispatch from "./dispatch.js";
 import * as floor from "./floor.js";
@@ -25,6 +26,7 @@ export const BENCHMARKS: Benchmark[] = [
   { id: "connections", run: connections.run },
   { id: "payloads", run: payloads.run },
   { id: "blender", run: blender.run },
+  { id: "blender-tail", run: blenderTail.run },
   { id: "scaleout", run: scaleout.run, skipReason: redisSkipReason },
   { id: "toolsets", run: toolsets.run },
 ];

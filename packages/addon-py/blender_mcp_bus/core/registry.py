@@ -1,5 +1,6 @@
 """The addon's commands: handlers registered with @command, checked against
 the protocol catalog, run with validated params and checked results."""
+import functools
 import inspect
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -82,7 +83,7 @@ class Registry:
             spec.params.from_dict(params)
         except _BAD_INPUT as error:
             raise JobFailed("invalid params for %s: %s" % (job.command, describe(error)))
-        unexpected = sorted(set(params) - set(inspect.signature(handler).parameters))
+        unexpected = sorted(set(params) - set(_signature(handler).parameters))
         if unexpected:
             raise JobFailed("invalid params for %s: unexpected %s" % (job.command, ", ".join(unexpected)))
         result = handler(**params)
@@ -94,9 +95,13 @@ class Registry:
         return result
 
 
+# Every job asks its handler's signature twice, and working it out costs more than many a handler.
+_signature = functools.lru_cache(maxsize=None)(inspect.signature)
+
+
 def with_defaults(handler: Callable, params: Dict[str, Any]) -> Dict[str, Any]:
     filled = dict(params)
-    for name, parameter in inspect.signature(handler).parameters.items():
+    for name, parameter in _signature(handler).parameters.items():
         if name not in filled and parameter.default is not inspect.Parameter.empty:
             filled[name] = parameter.default
     return filled

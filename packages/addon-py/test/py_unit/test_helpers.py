@@ -63,12 +63,14 @@ class PacerTest(unittest.TestCase):
         p = Pacer()
         self.assertEqual(p.next_interval(queued=2, seconds_since_activity=0, connected=True), 0.0)
         self.assertEqual(p.next_interval(0, 0.1, True), p.hot)
-        idle = [p.next_interval(0, 5.0, True) for _ in range(20)]
+        self.assertEqual(p.next_interval(0, p.hot_window - 1, True), p.hot, "calls seconds apart still find it hot")
+        long_ago = p.hot_window + 1
+        idle = [p.next_interval(0, long_ago, True) for _ in range(20)]
         self.assertEqual(idle, sorted(idle), "waits only grow while idle")
         self.assertGreater(idle[1], idle[0])
         self.assertEqual(idle[-1], p.idle_connected)
-        self.assertEqual([p.next_interval(0, 5.0, False) for _ in range(40)][-1], p.idle_offline)
-        self.assertEqual(p.next_interval(1, 5.0, True), 0.0, "new work resets at once")
+        self.assertEqual([p.next_interval(0, long_ago, False) for _ in range(40)][-1], p.idle_offline)
+        self.assertEqual(p.next_interval(1, long_ago, True), 0.0, "new work resets at once")
 
 
 class PngTest(unittest.TestCase):
