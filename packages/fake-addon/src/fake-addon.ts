@@ -32,7 +32,8 @@ export type Behaviour =
   | { kind: "fail"; error: string }
   | { kind: "slow"; ms: number; progressSteps?: number }
   | { kind: "never" }
-  | { kind: "drop" };
+  /** Disconnect mid-job, after reporting `progress` (say, the frames a render finished) when given. */
+  | { kind: "drop"; progress?: Progress };
 
 export interface FakeAddonOptions {
   url: string;
@@ -265,6 +266,11 @@ export class FakeAddon extends EventEmitter {
       case "never":
         return;
       case "drop":
+        if (behaviour.progress) {
+          // Written to the socket before it is cut, so the server has heard it.
+          const text = JSON.stringify({ message_type: "job_update", job_id: job.jobId, status: "running", result: null, error: "", progress: behaviour.progress });
+          await new Promise<void>((resolve) => (this.ws ? this.ws.send(text, () => resolve()) : resolve()));
+        }
         this.terminate();
         return;
       case "fail":

@@ -42,6 +42,7 @@ export {
 } from "./commands/define.js";
 export type { CommandDef, Gate, Timeout, ToolAnnotations, Toolset } from "./commands/define.js";
 export { FORMATS } from "./commands/files.js";
+export { RENDER_EXTENSIONS, RENDER_FORMATS, frameFileName } from "./commands/render.js";
 // The registry and every command, as the generated index lists them.
 export * from "./commands/index.js";
 export {

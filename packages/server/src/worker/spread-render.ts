@@ -2,12 +2,13 @@
  * One blender_render_animation spread over the user's headless workers
  * (target_uuid "workers" or "workers:N"). The frames are cut into chunks, a
  * few per worker; each worker renders one chunk at a time as an ordinary
- * render_animation job; a chunk whose worker disconnects goes back in the
- * queue for the others; any other failure, a cancel or the timeout stops
+ * render_animation job; when a worker disconnects, the frames of its chunk
+ * that its progress did not report written go back in the queue for the
+ * others (so no frame is rendered twice in a shared output_folder); any other failure, a cancel or the timeout stops
  * every chunk. Each chunk job ends once (the bus sees to that) and this
  * returns one outcome for the whole.
  */
-import type { DispatchOutcome, Progress } from "@blender-mcp/protocol";
+import { frameFileName, type DispatchOutcome, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
 import { decodePng, encodePng, stack } from "./png.js";
@@ -18,14 +19,27 @@ const CHUNKS_PER_WORKER = 3;
 /** A chunk re-queued this often (its workers kept dying) fails the render. */
 const MAX_ATTEMPTS = 3;
 
+type RenderFormat = (typeof RENDER_FORMATS)[number];
 type Dispatch = (bus: UserBus, request: DispatchRequest) => Promise<DispatchOutcome>;
 
+interface Attempt {
+  worker: string;
+  job_id: string | null;
+  status: string;
+  /** Frames this attempt rendered (a dead worker's: those its progress reported done). */
+  frames: number[];
+}
+
 interface Chunk {
-  first: number;
-  last: number;
-  frames: number;
-  attempts: { worker: string; job_id: string | null; status: string }[];
-  result: Record<string, unknown> | null;
+  /** Every frame of the chunk, in order. */
+  frames: number[];
+  /** Index of the first frame no attempt has finished: a re-queued chunk starts here. */
+  next: number;
+  attempts: Attempt[];
+  /** Completed attempts' results, in frame order. */
+  results: AnimationResult[];
+  /** Files of the frames dead workers finished, which stay where they were written (a shared output_folder). */
+  salvaged: { frame: number; file: string }[];
 }
 
 interface AnimationResult {
@@ -57,10 +71,10 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   for (let f = start; f <= end; f += step) frames.push(f);
   const size = Math.max(1, Math.ceil(frames.length / (pool.length * CHUNKS_PER_WORKER)));
   const chunks: Chunk[] = [];
-  for (let i = 0; i < frames.length; i += size) {
-    const part = frames.slice(i, i + size);
-    chunks.push({ first: part[0]!, last: part[part.length - 1]!, frames: part.length, attempts: [], result: null });
-  }
+  for (let i = 0; i < frames.length; i += size) chunks.push({ frames: frames.slice(i, i + size), next: 0, attempts: [], results: [], salvaged: [] });
+  const format = (request.params.file_format as RenderFormat | undefined) ?? "PNG";
+  // A dead worker's finished frames are kept only where the others can reach them: a shared output_folder.
+  const sharedFolder = typeof request.params.output_folder === "string";
 
   const queue = [...chunks];
   const stop = new AbortController();
@@ -103,31 +117,47 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
           continue;
         }
         running++;
+        const todo = chunk.frames.slice(chunk.next);
+        const range = `frames ${todo[0]}-${todo.at(-1)}`;
+        let finished = 0;
         const outcome = await dispatch(bus, {
           ...request,
-          params: { ...request.params, frame_start: chunk.first, frame_end: chunk.last, frame_step: step },
+          params: { ...request.params, frame_start: todo[0], frame_end: todo.at(-1), frame_step: step },
           targetUuid: workerUuid,
           timeoutMs: Math.max(1, deadline - Date.now()),
           signal: stop.signal,
           onProgress: (p: Progress) => {
-            partial.set(chunk, Math.min(p.progress / (p.total || 1), 1) * chunk.frames);
-            report(`frames ${chunk.first}-${chunk.last} on ${workerUuid}: ${p.message ?? ""}`);
+            const share = Math.min(p.progress / (p.total || 1), 1) * todo.length;
+            // The addon counts a frame whole once its file is written: the floor is the frames finished.
+            finished = Math.max(finished, Math.floor(share + 1e-9));
+            partial.set(chunk, share);
+            report(`${range} on ${workerUuid}: ${p.message ?? ""}`);
           },
         });
         running--;
         partial.delete(chunk);
-        chunk.attempts.push({ worker: workerUuid, job_id: outcome.job_id, status: outcome.status });
+        const attempt: Attempt = { worker: workerUuid, job_id: outcome.job_id, status: outcome.status, frames: [] };
+        chunk.attempts.push(attempt);
         if (outcome.status === "completed") {
-          chunk.result = outcome.result as Record<string, unknown>;
-          framesDone += chunk.frames;
+          attempt.frames = todo;
+          chunk.results.push(outcome.result as unknown as AnimationResult);
+          chunk.next = chunk.frames.length;
+          framesDone += todo.length;
           report(`${framesDone} of ${frames.length} frames`);
         } else if (!stop.signal.aborted && !bus.listClients().some((c) => c.uuid === workerUuid)) {
-          // Its worker is gone: the chunk goes to another, and this worker's loop ends.
-          if (chunk.attempts.length >= MAX_ATTEMPTS) halt("failed", `frames ${chunk.first}-${chunk.last}: ${MAX_ATTEMPTS} workers disconnected while rendering them`);
+          // Its worker is gone: the frames it did not finish go to another, and this worker's loop ends.
+          if (sharedFolder && finished > 0) {
+            attempt.frames = todo.slice(0, finished);
+            chunk.salvaged.push(...attempt.frames.map((frame) => ({ frame, file: frameFileName(frame, format) })));
+            chunk.next += finished;
+            framesDone += finished;
+          }
+          if (chunk.next === chunk.frames.length) report(`${framesDone} of ${frames.length} frames`);
+          else if (chunk.attempts.length >= MAX_ATTEMPTS) halt("failed", `${range}: ${MAX_ATTEMPTS} workers disconnected while rendering them`);
           else queue.unshift(chunk);
           return;
         } else if (!stop.signal.aborted) {
-          halt(outcome.status === "timeout" ? "timeout" : "failed", `frames ${chunk.first}-${chunk.last} on worker ${workerUuid}: ${outcome.error}`);
+          halt(outcome.status === "timeout" ? "timeout" : "failed", `${range} on worker ${workerUuid}: ${outcome.error}`);
         }
         wake();
       }
@@ -144,19 +174,26 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
-  const summary = chunks.map(({ first, last, attempts }) => ({ frames: [first, last], attempts }));
+  const summary = chunks.map((c) => ({ frames: [c.frames[0], c.frames.at(-1)], attempts: c.attempts }));
   if (verdict) return fail(verdict.status, verdict.error, { chunks: summary });
-  return { ...base, status: "completed", result: { ...gather(chunks.map((c) => c.result as unknown as AnimationResult), request.params), chunks: summary }, error: "" };
+  return { ...base, status: "completed", result: { ...gather(chunks, request.params), chunks: summary }, error: "" };
 }
 
-/** The chunks' results as one: files in frame order, the contact sheets stacked. */
-function gather(results: AnimationResult[], params: Record<string, unknown>): AnimationResult {
+/** The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact sheets stacked. */
+function gather(chunks: Chunk[], params: Record<string, unknown>): AnimationResult {
+  const results = chunks.flatMap((c) => c.results);
   const first = results[0]!;
   const folders = new Set(results.map((r) => r.folder));
+  const folder = (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : "");
   const sheet = stack(results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
+  // A dead worker's finished frames come first in their chunk, named like the rest in the shared folder.
+  const files = chunks.flatMap((c) => [
+    ...c.salvaged.map(({ file }) => `${first.folder.replace(/[\\/]+$/, "")}/${file}`),
+    ...c.results.flatMap((r) => r.files),
+  ]);
   return {
-    folder: (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : ""),
-    files: results.flatMap((r) => r.files),
+    folder,
+    files,
     width: first.width,
     height: first.height,
     engine: first.engine,

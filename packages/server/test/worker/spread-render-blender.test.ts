@@ -2,11 +2,12 @@
  * One animation over two real headless Blender workers (3.4, 4.3, 5.2): a
  * cancel midway stops both workers' renders; with one worker killed
  * mid-render it still ends completed with all 24 frames on disk, each listed
- * once, in order.
+ * once, in order, each rendered by one attempt only (the victim's finished
+ * frames are kept, not rendered again).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
@@ -82,18 +83,31 @@ function spreadSuite(version: BlenderVersion): void {
         { engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers" },
         { onprogress: (p) => progress.push(p.progress) },
       );
-      // Killed while its first chunk renders: that chunk has to be done again elsewhere.
+      // Killed once its first chunk has a frame written: the rest of that chunk has to be done elsewhere.
       const seen = client.events.length;
-      await unlessEnded(client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid), pending);
+      await unlessEnded(
+        client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid && (e.progress?.progress ?? 0) >= 1),
+        pending,
+      );
       process.kill(pid, "SIGKILL");
+      const killedAt = Date.now();
       const { structured, result } = await pending;
       assert.equal(structured.status, "completed", structured.error);
       const frameOf = (path: string) => Number(/(\d+)\.png$/.exec(path)?.[1]);
       assert.deepEqual(structured.result.files.map(frameOf), Array.from({ length: 24 }, (_, i) => i + 1), "every frame listed once, in order");
       assert.ok(structured.result.files.every((f: string) => existsSync(join(root, f))), "every listed file exists");
       assert.equal((await readdir(folder)).filter((f) => f.endsWith(".png")).length, 24, "24 frame files on disk");
-      const chunks = structured.result.chunks as { attempts: { worker: string; status: string }[] }[];
+      const chunks = structured.result.chunks as { attempts: { worker: string; status: string; frames: number[] }[] }[];
       assert.ok(chunks.some((c) => c.attempts.length === 2 && c.attempts[0]!.worker === victim.uuid && c.attempts[1]!.status === "completed"), JSON.stringify(chunks));
+      // Each frame rendered by exactly one attempt; the victim's finished frames were not written again after the kill.
+      const renderedBy = chunks.flatMap((c) => c.attempts.flatMap((a) => a.frames));
+      assert.deepEqual([...renderedBy].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i + 1), JSON.stringify(chunks));
+      const salvaged = chunks.flatMap((c) => c.attempts.filter((a) => a.worker === victim.uuid && a.status !== "completed").flatMap((a) => a.frames));
+      assert.ok(salvaged.length >= 1, `the victim had finished a frame: ${JSON.stringify(chunks)}`);
+      for (const frame of salvaged) {
+        const file = structured.result.files[frame - 1] as string;
+        assert.ok((await stat(join(root, file))).mtimeMs <= killedAt, `frame ${frame} was written once, before the kill`);
+      }
       assert.ok(result.content.some((c) => c.type === "image"), "a contact sheet");
       assert.ok(progress.every((p, i) => i === 0 || p > progress[i - 1]!), `progress only grows: ${progress.join(" ")}`);
       assert.equal(progress.at(-1), 24);

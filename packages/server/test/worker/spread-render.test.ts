@@ -71,18 +71,47 @@ test("24 frames over two workers: every frame once, in order, both workers used,
   assert.equal(progress.at(-1)?.total, 24);
 });
 
-test("a worker that dies mid-render: its chunk is rendered by the other, every frame still once", async () => {
+test("a worker that dies mid-render: only its unfinished frames are rendered again, every frame written once", async () => {
   await worker("w1");
   const dying = await worker("w2");
-  dying.behaveOnce("render_animation", { kind: "drop" });
+  // Two of its four frames written (and a half) when it goes.
+  dying.behaveOnce("render_animation", { kind: "drop", progress: { progress: 2.5, total: 4, message: "frame 3, 2/4 frames done" } });
+  const written = new Map<number, number>();
+  for (const a of addons) {
+    a.behave("render_animation", {
+      kind: "answer",
+      result: (params) => {
+        for (let f = params.frame_start as number; f <= (params.frame_end as number); f++) written.set(f, (written.get(f) ?? 0) + 1);
+        return renderChunk(params);
+      },
+    });
+  }
+  const { structured } = await client.call("blender_render_animation", { frame_start: 1, frame_end: 24, output_folder: "/shared/anim", target_uuid: "workers" });
+  assert.equal(structured.status, "completed", structured.error);
+  assert.deepEqual(structured.result.files, frameNames(1, 24));
+  const chunks = structured.result.chunks as (ChunkReport & { attempts: (Attempt & { frames: number[] })[] })[];
+  const requeued = chunks.filter((c) => c.attempts.length === 2);
+  assert.equal(requeued.length, 1, JSON.stringify(chunks));
+  const [died, redone] = requeued[0]!.attempts;
+  assert.deepEqual([died!.worker, died!.status, redone!.worker, redone!.status], ["w2", "failed", "w1", "completed"]);
+  const [first, last] = requeued[0]!.frames;
+  assert.deepEqual(died!.frames, [first, first + 1], "the frames the dead worker finished");
+  assert.deepEqual(redone!.frames, [first + 2, last], "only the rest rendered again");
+  for (const f of died!.frames) written.set(f, (written.get(f) ?? 0) + 1);
+  assert.deepEqual([...written.keys()].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.ok([...written.values()].every((n) => n === 1), `each frame written once: ${JSON.stringify([...written])}`);
+});
+
+test("without a shared output_folder a dead worker's frames are out of reach: its whole chunk is rendered again", async () => {
+  await worker("w1");
+  const dying = await worker("w2");
+  dying.behaveOnce("render_animation", { kind: "drop", progress: { progress: 2, total: 4 } });
   const { structured } = await client.call("blender_render_animation", { frame_start: 1, frame_end: 24, target_uuid: "workers" });
   assert.equal(structured.status, "completed", structured.error);
   assert.deepEqual(structured.result.files, frameNames(1, 24));
-  const chunks = structured.result.chunks as ChunkReport[];
-  const requeued = chunks.filter((c) => c.attempts.length === 2);
-  assert.equal(requeued.length, 1, JSON.stringify(chunks));
-  assert.deepEqual(requeued[0]!.attempts.map((a) => [a.worker, a.status]), [["w2", "failed"], ["w1", "completed"]]);
-  assert.ok(chunks.every((c) => c.attempts.at(-1)!.status === "completed" && c.attempts.at(-1)!.worker === "w1" || c.attempts.length === 1));
+  const redone = (structured.result.chunks as (ChunkReport & { attempts: (Attempt & { frames: number[] })[] })[]).find((c) => c.attempts.length === 2)!;
+  assert.deepEqual(redone.attempts[0]!.frames, []);
+  assert.equal(redone.attempts[1]!.frames.length, 4);
 });
 
 test("a cancel stops every chunk: each chunk job ends cancelled, once", async () => {
