@@ -47,6 +47,8 @@ export interface FakeAddonOptions {
   gated?: string[];
   behaviours?: Record<string, Behaviour>;
   protocolVersion?: number;
+  /** The hello's blend_file: the .blend it says is open (empty: unsaved). */
+  blendFile?: string;
   /** The token the server must prove it knows (auth handshake); the token itself is never sent. */
   token?: string;
   /**
@@ -112,7 +114,7 @@ export class FakeAddon extends EventEmitter {
       label: this.label,
       client_type: this.options.clientType ?? "fake",
       blender_version: "fake",
-      blend_file: "",
+      blend_file: this.options.blendFile ?? "",
       addon_version: PACKAGE_VERSION,
       protocol_version: this.options.protocolVersion ?? PROTOCOL_VERSION,
       commands: this.options.commands ?? COMMAND_LIST.map((c) => c.name),

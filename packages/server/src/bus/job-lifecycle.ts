@@ -34,6 +34,8 @@ export interface BusOptions {
   maxJobsPerUser: number;
   maxJobsPerClient: number;
   maxScriptBytes: number;
+  /** Where renders spread over workers gather their frames, a folder per user (default: the system temp folder). */
+  rendersDir?: string;
 }
 
 export type JobRequest = {

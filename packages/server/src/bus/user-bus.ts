@@ -37,7 +37,7 @@ export class UserBus {
     readonly userId: string,
     waiter: JobWaiter<JobRecord>,
     store: JobStore,
-    options: BusOptions,
+    readonly options: BusOptions,
     log: Logger,
     links: BusLinks = { listeners: [], reach: null },
   ) {

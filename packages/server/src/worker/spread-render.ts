@@ -9,9 +9,14 @@
  * returns one outcome for the whole.
  */
 import { frameFileName, type DispatchOutcome, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
+import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BlenderClient } from "../bus/client.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
 import { decodePng, encodePng, stack } from "./png.js";
+import { callerOf, FrameStream, remoteDirname, shipScene } from "./transfer.js";
 
 const COMMAND = "render_animation";
 /** Chunks per worker: enough that a fast worker takes over a slow or dead one's share. */
@@ -66,6 +71,8 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     .sort((a, b) => a.load - b.load)
     .slice(0, spread === "all" ? undefined : spread);
   if (pool.length === 0) return fail("no_client", "No headless worker is connected to your bus: start some with `blender-mcp worker`.");
+  const source = sceneSource(bus, pool);
+  if ("error" in source) return fail("failed", source.error);
 
   const frames: number[] = [];
   for (let f = start; f <= end; f += step) frames.push(f);
@@ -73,8 +80,13 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   const chunks: Chunk[] = [];
   for (let i = 0; i < frames.length; i += size) chunks.push({ frames: frames.slice(i, i + size), next: 0, attempts: [], results: [], salvaged: [] });
   const format = (request.params.file_format as RenderFormat | undefined) ?? "PNG";
-  // A dead worker's finished frames are kept only where the others can reach them: a shared output_folder.
+  // A shared output_folder keeps the frames where the workers write them; otherwise they are streamed here.
   const sharedFolder = typeof request.params.output_folder === "string";
+  const renderId = `anim-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const here = join(bus.options.rendersDir ?? join(tmpdir(), "blender-mcp-renders"), safeName(bus.userId), renderId);
+  const localFile = (frame: number) => join(here, frameFileName(frame, format));
+  /** Worker -> the folder it renders into when the frames are streamed here. */
+  const workerFolders = new Map<string, string>();
 
   const queue = [...chunks];
   const stop = new AbortController();
@@ -104,7 +116,15 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     request.onProgress?.({ progress: now, total: frames.length, message });
   };
   let running = 0;
+  // Where the wall time went, for BENCHMARKS.md (tools/bench/spread.ts): seconds, summed over workers where they overlap.
+  const began = Date.now();
+  const timing = { prepare_seconds: 0, chunk_seconds: 0, render_seconds: 0, fetch_seconds: 0, fetch_wait_seconds: 0, wall_seconds: 0 };
   let live = pool.length;
+
+  // The scene and frame transfers run as bus jobs too, under the render's timeout and cancel.
+  const call = callerOf((targetUuid, command, params) =>
+    dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: Math.max(1, deadline - Date.now()), signal: stop.signal, onProgress: undefined }),
+  );
 
   const serve = async (workerUuid: string): Promise<void> => {
     try {
@@ -120,9 +140,12 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
         const todo = chunk.frames.slice(chunk.next);
         const range = `frames ${todo[0]}-${todo.at(-1)}`;
         let finished = 0;
+        const folder = workerFolders.get(workerUuid);
+        const stream = folder === undefined ? null : new FrameStream(call, workerUuid, todo.map((f) => ({ remote: `${folder}/${frameFileName(f, format)}`, local: localFile(f) })));
+        const chunkBegan = Date.now();
         const outcome = await dispatch(bus, {
           ...request,
-          params: { ...request.params, frame_start: todo[0], frame_end: todo.at(-1), frame_step: step },
+          params: { ...request.params, frame_start: todo[0], frame_end: todo.at(-1), frame_step: step, ...(folder === undefined ? {} : { output_folder: folder }) },
           targetUuid: workerUuid,
           timeoutMs: Math.max(1, deadline - Date.now()),
           signal: stop.signal,
@@ -130,27 +153,41 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
             const share = Math.min(p.progress / (p.total || 1), 1) * todo.length;
             // The addon counts a frame whole once its file is written: the floor is the frames finished.
             finished = Math.max(finished, Math.floor(share + 1e-9));
+            stream?.upTo(finished);
             partial.set(chunk, share);
             report(`${range} on ${workerUuid}: ${p.message ?? ""}`);
           },
         });
+        if (outcome.status === "completed") stream?.upTo(todo.length);
+        // Streamed: what arrived here is kept; shared: what the worker said it wrote.
+        const rendered = Date.now();
+        timing.chunk_seconds += (rendered - chunkBegan) / 1000;
+        const fetched = stream ? await stream.settle() : null;
+        // The frames not yet here when the chunk job ended: the copy this worker waits for before its next chunk.
+        timing.fetch_wait_seconds += (Date.now() - rendered) / 1000;
+        timing.fetch_seconds += fetched?.seconds ?? 0;
+        const kept = fetched ? fetched.kept : outcome.status === "completed" ? todo.length : sharedFolder ? finished : 0;
         running--;
         partial.delete(chunk);
         const attempt: Attempt = { worker: workerUuid, job_id: outcome.job_id, status: outcome.status, frames: [] };
         chunk.attempts.push(attempt);
-        if (outcome.status === "completed") {
+        const gone = !bus.listClients().some((c) => c.uuid === workerUuid);
+        if (fetched?.error && outcome.status === "completed" && !gone && !stop.signal.aborted) {
+          halt("failed", `${range}: rendered on worker ${workerUuid} but not copied to the server: ${fetched.error.message}`);
+        } else if (outcome.status === "completed" && kept === todo.length) {
           attempt.frames = todo;
           chunk.results.push(outcome.result as unknown as AnimationResult);
+          timing.render_seconds += (outcome.result as unknown as AnimationResult).render_seconds;
           chunk.next = chunk.frames.length;
           framesDone += todo.length;
           report(`${framesDone} of ${frames.length} frames`);
-        } else if (!stop.signal.aborted && !bus.listClients().some((c) => c.uuid === workerUuid)) {
-          // Its worker is gone: the frames it did not finish go to another, and this worker's loop ends.
-          if (sharedFolder && finished > 0) {
-            attempt.frames = todo.slice(0, finished);
+        } else if (!stop.signal.aborted && gone) {
+          // Its worker is gone: the frames it did not finish (or that did not reach us) go to another, and this worker's loop ends.
+          if (kept > 0) {
+            attempt.frames = todo.slice(0, kept);
             chunk.salvaged.push(...attempt.frames.map((frame) => ({ frame, file: frameFileName(frame, format) })));
-            chunk.next += finished;
-            framesDone += finished;
+            chunk.next += kept;
+            framesDone += kept;
           }
           if (chunk.next === chunk.frames.length) report(`${framesDone} of ${frames.length} frames`);
           else if (chunk.attempts.length >= MAX_ATTEMPTS) halt("failed", `${range}: ${MAX_ATTEMPTS} workers disconnected while rendering them`);
@@ -169,15 +206,53 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   };
 
   try {
-    await Promise.all(pool.map((c) => serve(c.uuid)));
+    const workers = pool.map((c) => c.uuid);
+    try {
+      const scenes = "ship" in source ? await shipScene(call, source.ship, workers, `scene-${renderId}.blend`) : null;
+      if (!sharedFolder) {
+        for (const w of workers) {
+          // Beside the shipped scene; without one, an empty note in the same transfer folder tells where that is.
+          const beside = scenes?.get(w) ?? ((await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string);
+          workerFolders.set(w, `${remoteDirname(beside)}/${renderId}`);
+        }
+      }
+    } catch (error) {
+      halt("failed", `could not prepare the workers: ${(error as Error).message}`);
+    }
+    timing.prepare_seconds = (Date.now() - began) / 1000;
+    await Promise.all(workers.map(serve));
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
   const summary = chunks.map((c) => ({ frames: [c.frames[0], c.frames.at(-1)], attempts: c.attempts }));
   if (verdict) return fail(verdict.status, verdict.error, { chunks: summary });
-  return { ...base, status: "completed", result: { ...gather(chunks, request.params), chunks: summary }, error: "" };
+  const gathered = gather(chunks, request.params);
+  const result = sharedFolder ? gathered : { ...gathered, folder: here, files: frames.map(localFile) };
+  timing.wall_seconds = (Date.now() - began) / 1000;
+  const rounded = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+  return { ...base, status: "completed", result: { ...result, chunks: summary, timing: rounded }, error: "" };
 }
+
+/**
+ * Where the workers get the scene: the requesting Blender's open file when
+ * one Blender with a UI is connected (shipped over the bus), else the .blend
+ * every worker was started with (`blender-mcp worker --blend`).
+ */
+function sceneSource(bus: UserBus, pool: BlenderClient[]): { ship: string } | { own: true } | { error: string } {
+  const uis = bus.listClients().filter((c) => !c.isWorker && c.canRun("save_scene_copy"));
+  if (uis.length === 1) return { ship: uis[0]!.uuid };
+  const bare = pool.filter((c) => c.hello.blend_file === "");
+  if (uis.length === 0 && bare.length === 0) return { own: true };
+  if (uis.length > 1) {
+    return { error: `${uis.length} Blenders with a UI are connected (${uis.map((c) => c.uuid).join(", ")}): the render ships the scene of exactly one; close the others, or start the workers with \`blender-mcp worker --blend FILE\` and disconnect the UIs` };
+  }
+  return {
+    error: `worker ${bare.map((c) => c.uuid).join(", ")} has no .blend open and no Blender with a UI is connected to send its scene: connect the Blender whose scene to render, or start the workers with \`blender-mcp worker --blend FILE\``,
+  };
+}
+
+const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "user";
 
 /** The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact sheets stacked. */
 function gather(chunks: Chunk[], params: Record<string, unknown>): AnimationResult {
