@@ -19,6 +19,8 @@ export interface DispatchRequest {
   sender?: string | null;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** The job this one is part of (a chunk of a render spread over workers). */
+  parentJobId?: string;
 }
 
 export async function dispatchCommand(bus: UserBus, request: DispatchRequest): Promise<DispatchOutcome> {
@@ -34,6 +36,7 @@ export async function dispatchCommand(bus: UserBus, request: DispatchRequest): P
     timeoutMs: request.timeoutMs,
     origin: request.origin,
     sender: request.sender ?? null,
+    ...(request.parentJobId ? { parentJobId: request.parentJobId } : {}),
   });
   if (!started.ok) {
     return {

@@ -5,10 +5,11 @@
  * render_animation job; when a worker disconnects, the frames of its chunk
  * that its progress did not report written go back in the queue for the
  * others (so no frame is rendered twice in a shared output_folder); any other failure, a cancel or the timeout stops
- * every chunk. Each chunk job ends once (the bus sees to that) and this
- * returns one outcome for the whole.
+ * every chunk. The whole render is one parent job on the bus (frame
+ * progress, one terminal status) whose chunk and transfer jobs carry its id;
+ * each ends once (the bus sees to that) and this returns one outcome.
  */
-import { frameFileName, type DispatchOutcome, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
+import { DEFAULT_PRIORITY, frameFileName, type DispatchOutcome, type JobState, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,7 +59,7 @@ interface AnimationResult {
 }
 
 export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, spread: number | "all", dispatch: Dispatch): Promise<DispatchOutcome> {
-  const base = { command: COMMAND, target_uuid: null, job_id: null };
+  const base: { command: string; target_uuid: null; job_id: string | null } = { command: COMMAND, target_uuid: null, job_id: null };
   const fail = (status: DispatchOutcome["status"], error: string, result: unknown = null): DispatchOutcome => ({ ...base, status, result, error });
   const { frame_start: start, frame_end: end } = request.params as { frame_start?: number; frame_end?: number };
   const step = (request.params.frame_step as number | undefined) ?? 1;
@@ -88,20 +89,30 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   /** Worker -> the folder it renders into when the frames are streamed here. */
   const workerFolders = new Map<string, string>();
 
+  // One job for the whole render: its own id, frame progress, one terminal status; the chunks name it as their parent.
+  const parent = bus.startParent(
+    { kind: "command", command: COMMAND, params: request.params, priority: request.priority ?? DEFAULT_PRIORITY, timeoutMs: request.timeoutMs, origin: request.origin, sender: request.sender ?? null },
+    request.targetUuid ?? "workers",
+  );
+  base.job_id = parent.job_id;
+
   const queue = [...chunks];
   const stop = new AbortController();
   // Set from the worker loops' callbacks; the first reason to stop is the one reported.
-  let verdict = null as { status: DispatchOutcome["status"]; error: string } | null;
+  let verdict = null as { status: DispatchOutcome["status"]; error: string; job: JobState } | null;
   // Worker loops with nothing to take wait here for a chunk to come back or the render to stop.
   const waiting: (() => void)[] = [];
   const changed = () => new Promise<void>((resolve) => waiting.push(resolve));
   const wake = () => waiting.splice(0).forEach((resolve) => resolve());
-  const halt = (status: DispatchOutcome["status"], error: string) => {
-    verdict ??= { status, error };
+  const halt = (status: DispatchOutcome["status"], error: string, job: JobState = status === "timeout" ? "timeout" : "failed") => {
+    verdict ??= { status, error, job };
     stop.abort();
     wake();
   };
-  const onAbort = () => halt("failed", "cancelled: the MCP client cancelled the request");
+  const onAbort = () => halt("failed", "cancelled: the MCP client cancelled the request", "cancelled");
+  // Ended from outside (blender_cancel_job, the live page's cancel): every chunk stops too.
+  let ended = false;
+  void parent.done.then(() => ended || halt("failed", `cancelled: ${parent.error}`, parent.status));
   request.signal?.addEventListener("abort", onAbort, { once: true });
   const deadline = Date.now() + request.timeoutMs;
   const timer = setTimeout(() => halt("timeout", `the render did not finish within ${request.timeoutMs / 1000} s; every chunk was cancelled`), request.timeoutMs);
@@ -114,6 +125,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     if (now <= reported) return;
     reported = now;
     request.onProgress?.({ progress: now, total: frames.length, message });
+    bus.parentProgress(parent, { progress: now, total: frames.length, message });
   };
   let running = 0;
   // Where the wall time went, for BENCHMARKS.md (tools/bench/spread.ts): seconds, summed over workers where they overlap.
@@ -123,7 +135,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
 
   // The scene and frame transfers run as bus jobs too, under the render's timeout and cancel.
   const call = callerOf((targetUuid, command, params) =>
-    dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: Math.max(1, deadline - Date.now()), signal: stop.signal, onProgress: undefined }),
+    dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: Math.max(1, deadline - Date.now()), signal: stop.signal, onProgress: undefined, parentJobId: parent.job_id }),
   );
 
   const serve = async (workerUuid: string): Promise<void> => {
@@ -149,6 +161,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
           targetUuid: workerUuid,
           timeoutMs: Math.max(1, deadline - Date.now()),
           signal: stop.signal,
+          parentJobId: parent.job_id,
           onProgress: (p: Progress) => {
             const share = Math.min(p.progress / (p.total || 1), 1) * todo.length;
             // The addon counts a frame whole once its file is written: the floor is the frames finished.
@@ -226,12 +239,18 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     request.signal?.removeEventListener("abort", onAbort);
   }
   const summary = chunks.map((c) => ({ frames: [c.frames[0], c.frames.at(-1)], attempts: c.attempts }));
-  if (verdict) return fail(verdict.status, verdict.error, { chunks: summary });
+  ended = true;
+  if (verdict) {
+    bus.parentEnd(parent, verdict.job, { chunks: summary }, verdict.error);
+    return fail(verdict.status, verdict.error, { chunks: summary });
+  }
   const gathered = gather(chunks, request.params);
   const result = sharedFolder ? gathered : { ...gathered, folder: here, files: frames.map(localFile) };
   timing.wall_seconds = (Date.now() - began) / 1000;
   const rounded = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
-  return { ...base, status: "completed", result: { ...result, chunks: summary, timing: rounded }, error: "" };
+  const whole = { ...result, chunks: summary, timing: rounded };
+  bus.parentEnd(parent, "completed", whole, "");
+  return { ...base, status: "completed", result: whole, error: "" };
 }
 
 /**

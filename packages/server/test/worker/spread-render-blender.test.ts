@@ -62,7 +62,7 @@ function spreadSuite(version: BlenderVersion): void {
       );
       const chunks = new Set<string>();
       while (chunks.size < 2) {
-        const event = client.event((e) => e.command === "render_animation" && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id));
+        const event = client.event((e) => e.command === "render_animation" && e.parent_job_id !== undefined && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id));
         chunks.add((await unlessEnded(event, pending)).job_id);
       }
       controller.abort();

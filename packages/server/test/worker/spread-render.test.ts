@@ -60,6 +60,28 @@ test("24 frames over two workers into a shared folder: every frame once, in orde
   assert.equal(progress.at(-1)?.total, 24);
 });
 
+test("the render is one parent job: blender_get_job tells the whole story, its chunks name it, progress only grows, one end", async () => {
+  await worker("w1");
+  await worker("w2");
+  const { structured } = await client.call("blender_render_animation", { frame_start: 1, frame_end: 12, output_folder: "/shared/anim", target_uuid: "workers" });
+  assert.equal(structured.status, "completed", structured.error);
+  const parentId = structured.job_id as string;
+  assert.match(parentId, /^j-/);
+  const { structured: parent } = await client.call("blender_get_job", { job_id: parentId });
+  assert.equal(parent.status, "completed");
+  assert.equal(parent.target_uuid, "workers");
+  assert.deepEqual([parent.progress.progress, parent.progress.total], [12, 12]);
+  assert.deepEqual(parent.result.files, frameNames(1, 12));
+  for (const chunk of structured.result.chunks as ChunkReport[]) {
+    const { structured: job } = await client.call("blender_get_job", { job_id: chunk.attempts[0]!.job_id });
+    assert.equal(job.parent_job_id, parentId);
+  }
+  const mine = client.events.filter((e) => e.job_id === parentId);
+  const progress = mine.filter((e) => e.progress).map((e) => e.progress!.progress);
+  assert.ok(progress.length > 0 && progress.every((p, i) => i === 0 || p > progress[i - 1]!), `progress only grows: ${progress}`);
+  assert.deepEqual(mine.filter((e) => e.status !== "running").map((e) => e.status), ["completed"], "one terminal status");
+});
+
 test("a worker that dies mid-render: only its unfinished frames are rendered again, every frame written once", async () => {
   await worker("w1");
   const dying = await worker("w2");
@@ -156,7 +178,7 @@ test("a cancel stops every chunk: each chunk job ends cancelled, once", async ()
   const pending = client.call("blender_render_animation", { frame_start: 1, frame_end: 12, target_uuid: "workers" }, { signal: controller.signal });
   const running = new Set<string>();
   while (running.size < 2) {
-    running.add((await client.event((e) => e.command === "render_animation" && e.status === "running" && !running.has(e.job_id!))).job_id!);
+    running.add((await client.event((e) => e.command === "render_animation" && e.parent_job_id !== undefined && e.status === "running" && !running.has(e.job_id!))).job_id!);
   }
   controller.abort();
   await assert.rejects(pending);
@@ -164,9 +186,15 @@ test("a cancel stops every chunk: each chunk job ends cancelled, once", async ()
     const { structured: job } = await client.call("blender_get_job", { job_id: jobId });
     assert.equal(job.status, "cancelled", jobId);
   }
-  const terminal = client.events.filter((e) => e.command === "render_animation" && e.status !== "running" && e.status !== "queued");
+  const ended = (e: { status: string }) => e.status !== "running" && e.status !== "queued";
+  const terminal = client.events.filter((e) => e.command === "render_animation" && e.parent_job_id !== undefined && ended(e));
   assert.equal(terminal.length, new Set(terminal.map((e) => e.job_id)).size, "no chunk job ended twice");
   assert.equal(terminal.length, 2, "only the two running chunks were dispatched");
+  const parentId = client.events.find((e) => running.has(e.job_id!))!.parent_job_id!;
+  const parentEnds = await client.event((e) => e.job_id === parentId && ended(e));
+  assert.equal(parentEnds.status, "cancelled");
+  assert.equal(client.events.filter((e) => e.job_id === parentId && ended(e)).length, 1, "the render ended once");
+  assert.equal((await client.call("blender_get_job", { job_id: parentId })).structured.status, "cancelled");
 });
 
 test("without a frame range, or without workers, it says what to do", async () => {
