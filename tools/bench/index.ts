@@ -6,6 +6,7 @@ import * as dispatch from "./dispatch.js";
 import * as floor from "./floor.js";
 import * as payloads from "./payloads.js";
 import * as scaleout from "./scaleout.js";
+import * as spread from "./spread.js";
 import * as throughput from "./throughput.js";
 import * as toolsets from "./toolsets.js";
 import { redisSkipReason } from "../redis/redis-server.js";
@@ -29,4 +30,5 @@ export const BENCHMARKS: Benchmark[] = [
   { id: "blender-tail", run: blenderTail.run },
   { id: "scaleout", run: scaleout.run, skipReason: redisSkipReason },
   { id: "toolsets", run: toolsets.run },
+  { id: "spread", run: spread.run },
 ];

@@ -32,7 +32,8 @@ export type Behaviour =
   | { kind: "fail"; error: string }
   | { kind: "slow"; ms: number; progressSteps?: number }
   | { kind: "never" }
-  | { kind: "drop" };
+  /** Disconnect mid-job, after reporting `progress` (say, the frames a render finished) when given. */
+  | { kind: "drop"; progress?: Progress };
 
 export interface FakeAddonOptions {
   url: string;
@@ -46,6 +47,8 @@ export interface FakeAddonOptions {
   gated?: string[];
   behaviours?: Record<string, Behaviour>;
   protocolVersion?: number;
+  /** The hello's blend_file: the .blend it says is open (empty: unsaved). */
+  blendFile?: string;
   /** The token the server must prove it knows (auth handshake); the token itself is never sent. */
   token?: string;
   /**
@@ -111,7 +114,7 @@ export class FakeAddon extends EventEmitter {
       label: this.label,
       client_type: this.options.clientType ?? "fake",
       blender_version: "fake",
-      blend_file: "",
+      blend_file: this.options.blendFile ?? "",
       addon_version: PACKAGE_VERSION,
       protocol_version: this.options.protocolVersion ?? PROTOCOL_VERSION,
       commands: this.options.commands ?? COMMAND_LIST.map((c) => c.name),
@@ -265,6 +268,11 @@ export class FakeAddon extends EventEmitter {
       case "never":
         return;
       case "drop":
+        if (behaviour.progress) {
+          // Written to the socket before it is cut, so the server has heard it.
+          const text = JSON.stringify({ message_type: "job_update", job_id: job.jobId, status: "running", result: null, error: "", progress: behaviour.progress });
+          await new Promise<void>((resolve) => (this.ws ? this.ws.send(text, () => resolve()) : resolve()));
+        }
         this.terminate();
         return;
       case "fail":

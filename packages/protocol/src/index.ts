@@ -43,6 +43,8 @@ export {
 } from "./commands/define.js";
 export type { CommandDef, Gate, Timeout, ToolAnnotations, Toolset } from "./commands/define.js";
 export { FORMATS } from "./commands/files.js";
+export { RENDER_EXTENSIONS, RENDER_FORMATS, frameFileName } from "./commands/render.js";
+export { MAX_SHIPPED_SCENE_BYTES, TRANSFER_CHUNK_BYTES } from "./commands/transfer.js";
 // The registry and every command, as the generated index lists them.
 export * from "./commands/index.js";
 export {

@@ -25,6 +25,7 @@ export const Job = z
     error: z.string(),
     progress: Progress.nullable(),
     late: z.boolean().describe("True when Blender replied after the job had timed out; result and error hold that reply"),
+    parent_job_id: JobId.optional().describe("The job this one is part of: a chunk of a render spread over workers"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -42,6 +43,7 @@ export const BusEvent = z.object({
   target_uuid: ClientUuid,
   progress: Progress.optional(),
   late: z.boolean().describe("A reply that arrived after the job timed out"),
+  parent_job_id: JobId.optional().describe("The job this one is part of: a chunk of a render spread over workers"),
 });
 export type BusEvent = z.infer<typeof BusEvent>;
 export const BUS_LOGGER = "_message_bus";

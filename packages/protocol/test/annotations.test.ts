@@ -13,7 +13,7 @@ const tool = (name: string) => TOOLS.find((t) => t.name === name)!;
 // Parameters through which a caller names a place to write.
 const WRITE_TARGETS = new Set(["filepath", "output_folder"]);
 // Commands whose filepath is read, not written.
-const READS_PATH = new Set(["open_file", "import_file"]);
+const READS_PATH = new Set(["open_file", "import_file", "read_file_chunk"]);
 
 describe("tool annotations", () => {
   test("a tool that writes where the caller says is neither read-only nor additive", () => {

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { AUTH_HEADER, AUTH_SCHEME, PACKAGE_VERSION, PROTOCOL_VERSION, type Health } from "@blender-mcp/protocol";
 import { AddonSocketServer } from "./addon/socket.js";
@@ -75,6 +76,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
       maxJobsPerUser: limits.maxJobsPerUser,
       maxJobsPerClient: limits.maxJobsPerClient,
       maxScriptBytes: limits.maxScriptBytes,
+      rendersDir: join(config.dataDir, "renders"),
     },
     store,
     log,

@@ -56,6 +56,8 @@ from .protocol_types import (
     PollHyper3DJobResult,
     Pong,
     ProtocolError,
+    ReadFileChunkParams,
+    ReadFileChunkResult,
     RedoParams,
     RedoResult,
     Refused,
@@ -65,6 +67,8 @@ from .protocol_types import (
     RenderStillResult,
     SaveFileParams,
     SaveFileResult,
+    SaveSceneCopyParams,
+    SaveSceneCopyResult,
     SearchAPIParams,
     SearchAPIResult,
     SearchPolyhavenAssetsParams,
@@ -76,6 +80,8 @@ from .protocol_types import (
     UndoParams,
     UndoResult,
     Welcome,
+    WriteFileChunkParams,
+    WriteFileChunkResult,
 )
 
 PACKAGE_VERSION = "0.1.0"
@@ -121,6 +127,9 @@ COMMANDS = {
     "search_sketchfab_models": CommandSpec("search_sketchfab_models", "sketchfab", 30, 120, SearchSketchfabModelsParams, SearchSketchfabModelsResult, False),
     "get_sketchfab_model_preview": CommandSpec("get_sketchfab_model_preview", "sketchfab", 30, 120, GetSketchfabModelPreviewParams, GetSketchfabModelPreviewResult, False),
     "download_sketchfab_model": CommandSpec("download_sketchfab_model", "sketchfab", 180, 1800, DownloadSketchfabModelParams, DownloadSketchfabModelResult, True),
+    "save_scene_copy": CommandSpec("save_scene_copy", None, 60, 600, SaveSceneCopyParams, SaveSceneCopyResult, False),
+    "read_file_chunk": CommandSpec("read_file_chunk", None, 30, 300, ReadFileChunkParams, ReadFileChunkResult, False),
+    "write_file_chunk": CommandSpec("write_file_chunk", None, 30, 300, WriteFileChunkParams, WriteFileChunkResult, False),
     "undo": CommandSpec("undo", None, 30, 120, UndoParams, UndoResult, False),
     "redo": CommandSpec("redo", None, 30, 120, RedoParams, RedoResult, False),
     "get_undo_history": CommandSpec("get_undo_history", None, 15, 60, GetUndoHistoryParams, GetUndoHistoryResult, False),

@@ -3086,6 +3086,141 @@ class DownloadSketchfabModelResult:
 
 
 @dataclass
+class SaveSceneCopyParams:
+    pass
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SaveSceneCopyParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        return SaveSceneCopyParams()
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        return result
+
+
+@dataclass
+class SaveSceneCopyResult:
+    filepath: str
+    """The copy, in the system temp folder's blender-mcp-bus-transfers"""
+
+    size: int
+    """Bytes"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'SaveSceneCopyResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        size = from_int(obj.get("size"))
+        return SaveSceneCopyResult(filepath, size)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["size"] = from_int(self.size)
+        return result
+
+
+@dataclass
+class ReadFileChunkParams:
+    filepath: str
+    """Inside the addon's allowed folders"""
+
+    length: int
+    offset: int
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ReadFileChunkParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        length = from_int(obj.get("length"))
+        offset = from_int(obj.get("offset"))
+        return ReadFileChunkParams(filepath, length, offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["length"] = from_int(self.length)
+        result["offset"] = from_int(self.offset)
+        return result
+
+
+@dataclass
+class ReadFileChunkResult:
+    data_base64: str
+    """At most 524288 bytes, base64-encoded"""
+
+    size: int
+    """The whole file's bytes"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'ReadFileChunkResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        data_base64 = from_str(obj.get("data_base64"))
+        size = from_int(obj.get("size"))
+        return ReadFileChunkResult(data_base64, size)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["data_base64"] = from_str(self.data_base64)
+        result["size"] = from_int(self.size)
+        return result
+
+
+@dataclass
+class WriteFileChunkParams:
+    data_base64: str
+    """At most 524288 bytes, base64-encoded"""
+
+    name: str
+    """File name in blender-mcp-bus-transfers"""
+
+    offset: int
+    """0 starts the file afresh"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'WriteFileChunkParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        data_base64 = from_str(obj.get("data_base64"))
+        name = from_str(obj.get("name"))
+        offset = from_int(obj.get("offset"))
+        return WriteFileChunkParams(data_base64, name, offset)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["data_base64"] = from_str(self.data_base64)
+        result["name"] = from_str(self.name)
+        result["offset"] = from_int(self.offset)
+        return result
+
+
+@dataclass
+class WriteFileChunkResult:
+    filepath: str
+    size: int
+    """The file's bytes so far"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'WriteFileChunkResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        size = from_int(obj.get("size"))
+        return WriteFileChunkResult(filepath, size)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        result["size"] = from_int(self.size)
+        return result
+
+
+@dataclass
 class UndoParams:
     steps: int
 
@@ -3902,6 +4037,54 @@ def download_sketchfab_model_result_from_dict(s: Any) -> DownloadSketchfabModelR
 
 def download_sketchfab_model_result_to_dict(x: DownloadSketchfabModelResult) -> Any:
     return to_class(DownloadSketchfabModelResult, x)
+
+
+def save_scene_copy_params_from_dict(s: Any) -> SaveSceneCopyParams:
+    return SaveSceneCopyParams.from_dict(s)
+
+
+def save_scene_copy_params_to_dict(x: SaveSceneCopyParams) -> Any:
+    return to_class(SaveSceneCopyParams, x)
+
+
+def save_scene_copy_result_from_dict(s: Any) -> SaveSceneCopyResult:
+    return SaveSceneCopyResult.from_dict(s)
+
+
+def save_scene_copy_result_to_dict(x: SaveSceneCopyResult) -> Any:
+    return to_class(SaveSceneCopyResult, x)
+
+
+def read_file_chunk_params_from_dict(s: Any) -> ReadFileChunkParams:
+    return ReadFileChunkParams.from_dict(s)
+
+
+def read_file_chunk_params_to_dict(x: ReadFileChunkParams) -> Any:
+    return to_class(ReadFileChunkParams, x)
+
+
+def read_file_chunk_result_from_dict(s: Any) -> ReadFileChunkResult:
+    return ReadFileChunkResult.from_dict(s)
+
+
+def read_file_chunk_result_to_dict(x: ReadFileChunkResult) -> Any:
+    return to_class(ReadFileChunkResult, x)
+
+
+def write_file_chunk_params_from_dict(s: Any) -> WriteFileChunkParams:
+    return WriteFileChunkParams.from_dict(s)
+
+
+def write_file_chunk_params_to_dict(x: WriteFileChunkParams) -> Any:
+    return to_class(WriteFileChunkParams, x)
+
+
+def write_file_chunk_result_from_dict(s: Any) -> WriteFileChunkResult:
+    return WriteFileChunkResult.from_dict(s)
+
+
+def write_file_chunk_result_to_dict(x: WriteFileChunkResult) -> Any:
+    return to_class(WriteFileChunkResult, x)
 
 
 def undo_params_from_dict(s: Any) -> UndoParams:

@@ -68,6 +68,15 @@ export const renderStill = defineCommand({
 
 export const RENDER_FORMATS = ["PNG", "JPEG", "OPEN_EXR", "TIFF", "BMP", "WEBP"] as const;
 
+/** The extension of each format's frame files (the addon's render.py EXTENSIONS says the same). */
+export const RENDER_EXTENSIONS = { PNG: ".png", JPEG: ".jpg", OPEN_EXR: ".exr", TIFF: ".tif", BMP: ".bmp", WEBP: ".webp" } as const satisfies Record<(typeof RENDER_FORMATS)[number], string>;
+
+/** What render_animation names a frame's file in its folder (Python's "frame_%04d" + extension). */
+export function frameFileName(frame: number, format: (typeof RENDER_FORMATS)[number]): string {
+  const digits = String(Math.abs(frame)).padStart(frame < 0 ? 3 : 4, "0");
+  return `frame_${frame < 0 ? "-" : ""}${digits}${RENDER_EXTENSIONS[format]}`;
+}
+
 export const renderAnimation = defineCommand({
   name: "render_animation",
   params: z.strictObject({

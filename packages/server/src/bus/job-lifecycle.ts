@@ -35,6 +35,8 @@ export interface BusOptions {
   maxJobsPerUser: number;
   maxJobsPerClient: number;
   maxScriptBytes: number;
+  /** Where renders spread over workers gather their frames, a folder per user (default: the system temp folder). */
+  rendersDir?: string;
 }
 
 export type JobRequest = {
@@ -45,6 +47,8 @@ export type JobRequest = {
   origin: string | null;
   /** Who sent it, for people: the MCP client's name and version (the live page shows it). */
   sender?: string | null;
+  /** The job it is part of (startParent), for blender_get_job and the live page. */
+  parentJobId?: string;
 } & ({ kind: "command"; command: string; params: Record<string, unknown> } | { kind: "script"; script: string; description?: string });
 
 export type StartResult =
@@ -127,6 +131,7 @@ export class JobLifecycle {
       error: "",
       progress: null,
       late: false,
+      ...(request.parentJobId ? { parent_job_id: request.parentJobId } : {}),
       created_at: now,
       updated_at: now,
       origin: request.origin,
@@ -162,6 +167,40 @@ export class JobLifecycle {
     this.sessions.jobQueued(job);
     this.events.jobQueued(job.priority, jobView(job));
     return { ok: true, job, recorded: Promise.all([local, shared]).then(() => undefined) };
+  }
+
+  /**
+   * A job no one Blender runs: a render spread over workers, whose chunks are
+   * jobs of their own naming it as their parent. It is running from the
+   * start; its owner reports progress (parentProgress) and ends it (parentEnd).
+   */
+  startParent(request: Extract<JobRequest, { kind: "command" }>, targetUuid: string): JobRecord {
+    const now = new Date().toISOString();
+    const jobId = newJobId();
+    const job: JobRecord = {
+      job_id: jobId, kind: "command", command: request.command, target_uuid: targetUuid, priority: request.priority, status: "running",
+      result: null, error: "", progress: null, late: false, created_at: now, updated_at: now,
+      origin: request.origin, done: this.waiter.register(this.userId, jobId), timer: null, progressListeners: new Set(), request,
+    };
+    void this.events.jobSaved(jobView(job));
+    this.jobs.set(jobId, job);
+    this.store.insertThen(this.userId, jobView(job), () => {});
+    this.sessions.jobQueued(job);
+    this.emit(job);
+    return job;
+  }
+
+  parentProgress(job: JobRecord, progress: Progress): void {
+    if (isTerminal(job.status)) return;
+    job.progress = progress;
+    job.updated_at = new Date().toISOString();
+    void this.events.jobSaved(jobView(job));
+    this.emit(job);
+  }
+
+  /** Ends a parent job (once: false when it had already ended, say cancelled from the live page). */
+  parentEnd(job: JobRecord, status: JobState, result: unknown, error: string): boolean {
+    return this.finish(job, status, result, error);
   }
 
   /** Newest first, from the durable record. */
@@ -346,6 +385,7 @@ export class JobLifecycle {
       target_uuid: job.target_uuid,
       ...(job.progress && job.status === "running" ? { progress: job.progress } : {}),
       late: job.late,
+      ...(job.parent_job_id ? { parent_job_id: job.parent_job_id } : {}),
     };
     this.sessions.jobEvent(job.origin, job.priority, event);
   }

@@ -29,6 +29,7 @@ interface Row {
   late: number;
   created_at: string;
   updated_at: string;
+  parent_job_id: string | null;
 }
 
 const TERMINAL = TERMINAL_JOB_STATES.map((s) => `'${s}'`).join(", ");
@@ -46,6 +47,7 @@ function fromRow(row: Row): StoredJob {
     error: row.error,
     progress: row.progress === null ? null : JSON.parse(row.progress),
     late: row.late === 1,
+    ...(row.parent_job_id ? { parent_job_id: row.parent_job_id } : {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -81,9 +83,13 @@ export class JobStore {
       );
       CREATE INDEX IF NOT EXISTS jobs_by_user_created ON jobs (user_id, created_at);
     `);
+    // Added after the first release: a store written before it gains the column, empty for its old rows.
+    const columns = this.db.prepare(`PRAGMA table_info(jobs)`).all() as { name: string }[];
+    if (!columns.some((c) => c.name === "parent_job_id")) this.db.exec(`ALTER TABLE jobs ADD COLUMN parent_job_id TEXT`);
     this.statements = {
       insert: this.db.prepare(
-        `INSERT INTO jobs VALUES (@user_id, @job_id, @kind, @command, @target_uuid, @priority, @status, @result, @error, @progress, @late, @created_at, @updated_at)`,
+        `INSERT INTO jobs (user_id, job_id, kind, command, target_uuid, priority, status, result, error, progress, late, created_at, updated_at, parent_job_id)
+         VALUES (@user_id, @job_id, @kind, @command, @target_uuid, @priority, @status, @result, @error, @progress, @late, @created_at, @updated_at, @parent_job_id)`,
       ),
       // Terminal states are final: a row that has ended only takes a late reply's result, never a new status.
       update: this.db.prepare(
@@ -124,6 +130,7 @@ export class JobStore {
       late: job.late ? 1 : 0,
       created_at: job.created_at,
       updated_at: job.updated_at,
+      parent_job_id: job.parent_job_id ?? null,
     };
   }
 

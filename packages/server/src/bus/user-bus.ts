@@ -5,7 +5,7 @@
  * whoever listens (the backplane). This class only wires them together and
  * keeps the one API the MCP and addon endpoints use.
  */
-import { RESOURCE_URIS, type BusEvent, type Hello, type Job, type JobUpdate, type Priority } from "@blender-mcp/protocol";
+import { RESOURCE_URIS, type BusEvent, type Hello, type Job, type JobState, type JobUpdate, type Priority, type Progress } from "@blender-mcp/protocol";
 import type { Logger } from "../log.js";
 import type { BusListener, RemoteCancel, RemoteReach } from "./backplane.js";
 import { BusEvents } from "./bus-events.js";
@@ -91,6 +91,19 @@ export class UserBus {
 
   start(request: JobRequest): StartResult {
     return this.jobs.start(request);
+  }
+
+  /** A job run by the server itself over other jobs (a render spread over workers): see JobLifecycle.startParent. */
+  startParent(request: Extract<JobRequest, { kind: "command" }>, targetUuid: string): JobRecord {
+    return this.jobs.startParent(request, targetUuid);
+  }
+
+  parentProgress(job: JobRecord, progress: Progress): void {
+    this.jobs.parentProgress(job, progress);
+  }
+
+  parentEnd(job: JobRecord, status: JobState, result: unknown, error: string): boolean {
+    return this.jobs.parentEnd(job, status, result, error);
   }
 
   recentJobs(limit: number): Job[] {

@@ -19,6 +19,8 @@ export interface DispatchRequest {
   sender?: string | null;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** The job this one is part of (a chunk of a render spread over workers). */
+  parentJobId?: string;
 }
 
 /** The bus's job for a dispatch (a tools/call answered with a task starts the same one). */
@@ -32,6 +34,7 @@ export function jobRequestOf(request: DispatchRequest): JobRequest {
     timeoutMs: request.timeoutMs,
     origin: request.origin,
     sender: request.sender ?? null,
+    ...(request.parentJobId ? { parentJobId: request.parentJobId } : {}),
   };
 }
 

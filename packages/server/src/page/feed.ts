@@ -34,6 +34,7 @@ export class Feed implements SessionSink {
 
   constructor(private readonly bus: UserBus) {
     for (const job of bus.recentJobs(MAX_JOBS).reverse()) {
+      if (job.parent_job_id) continue; // a chunk: its parent's row tells its story
       this.jobs.set(job.job_id, pageJob(this.bus.getJob(job.job_id) ?? job));
       const png = job.status === "completed" ? pngOf(job.result) : null;
       if (png) this.images.set(job.target_uuid, { jobId: job.job_id, png: Buffer.from(png, "base64") });
@@ -105,6 +106,7 @@ export class Feed implements SessionSink {
   // ---- SessionSink -------------------------------------------------------------
 
   notify(_logger: string, _level: string, event: BusEvent): void {
+    if (event.parent_job_id) return;
     // A job held here carries what its event leaves out (kind, sender, times); one held elsewhere has its event only.
     const held = this.bus.getJob(event.job_id);
     const job = held && held.target_uuid === event.target_uuid ? pageJob(held) : pageJobFromEvent(event, this.jobs.get(event.job_id));
@@ -120,6 +122,7 @@ export class Feed implements SessionSink {
   }
 
   jobQueued(job: JobRecord | Job): void {
+    if (job.parent_job_id) return;
     this.jobChanged(pageJob(job));
   }
 

@@ -100,3 +100,27 @@ test("job store: a job is on disk before it is routed; a turn's jobs share a com
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("job store: a store written before parent_job_id gains the column; a chunk's parent survives reopening", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "store-"));
+  try {
+    const path = join(dir, "jobs.sqlite");
+    const old = new Database(path);
+    old.exec(`CREATE TABLE jobs (
+      user_id TEXT NOT NULL, job_id TEXT NOT NULL, kind TEXT NOT NULL, command TEXT NOT NULL,
+      target_uuid TEXT NOT NULL, priority TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL,
+      error TEXT NOT NULL, progress TEXT, late INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+      PRIMARY KEY (user_id, job_id))`);
+    old.prepare(`INSERT INTO jobs VALUES ('u', 'j-old', 'command', 'get_scene_info', 'b1', 'info', 'completed', 'null', '', NULL, 0, 't', 't')`).run();
+    old.close();
+    const store = new JobStore(path);
+    assert.equal(store.get("u", "j-old")!.parent_job_id, undefined, "an old row has no parent");
+    store.insertThen("u", { ...job("j-chunk", "queued", "2026-01-01T00:00:00.000Z"), parent_job_id: "j-parent" }, () => {});
+    store.close();
+    const reopened = new JobStore(path);
+    assert.equal(reopened.get("u", "j-chunk")!.parent_job_id, "j-parent");
+    reopened.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -2,17 +2,19 @@
  * One animation over two real headless Blender workers (3.4, 4.3, 5.2): a
  * cancel midway stops both workers' renders; with one worker killed
  * mid-render it still ends completed with all 24 frames on disk, each listed
- * once, in order.
+ * once, in order, each rendered by one attempt only (the victim's finished
+ * frames are kept, not rendered again).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
-import { launchWorker } from "./support.js";
+import { decodePng } from "@blender-mcp/fake-addon";
+import { launchUi, launchWorker } from "./support.js";
 
 /** How many render subprocesses a Blender has (they run render_subprocess.py). */
 const RENDERS = "import os\nprint(sum(1 for p in os.listdir('/proc') if p.isdigit() and b'render_subprocess.py' in open('/proc/%s/cmdline' % p, 'rb').read()))";
@@ -32,6 +34,7 @@ function spreadSuite(version: BlenderVersion): void {
     let client: TestClient;
     let folder: string;
     const workers: RunningBlender[] = [];
+    let ui: RunningBlender | undefined;
     // Both workers of a version share one /tmp (the host's, or their chroot's): the shared output folder.
     const root = blenderRoot(version);
     const inside = (path: string) => (root === "/" ? path : path.slice(root.length));
@@ -39,10 +42,12 @@ function spreadSuite(version: BlenderVersion): void {
       server = await startServer();
       client = await connectClient(server, "http");
       folder = await mkdtemp(join(root, "tmp/spread-render-"));
-      workers.push(...(await Promise.all([launchWorker(version, server, "spread-1"), launchWorker(version, server, "spread-2")])));
+      // The workers start without a .blend: the UI Blender's scene is shipped to them.
+      workers.push(...(await Promise.all([launchWorker(version, server, "spread-1"), launchWorker(version, server, "spread-2"), launchUi(version, server)])));
+      ui = workers.pop()!;
     });
     after(async () => {
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...workers, ...(ui ? [ui] : [])].map((w) => w.stop()));
       await client?.close();
       await server?.stop();
       if (folder) await rm(folder, { recursive: true, force: true });
@@ -57,7 +62,7 @@ function spreadSuite(version: BlenderVersion): void {
       );
       const chunks = new Set<string>();
       while (chunks.size < 2) {
-        const event = client.event((e) => e.command === "render_animation" && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id));
+        const event = client.event((e) => e.command === "render_animation" && e.parent_job_id !== undefined && e.status === "running" && e.progress !== undefined && !chunks.has(e.job_id));
         chunks.add((await unlessEnded(event, pending)).job_id);
       }
       controller.abort();
@@ -82,21 +87,54 @@ function spreadSuite(version: BlenderVersion): void {
         { engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers" },
         { onprogress: (p) => progress.push(p.progress) },
       );
-      // Killed while its first chunk renders: that chunk has to be done again elsewhere.
+      // Killed once its first chunk has a frame written: the rest of that chunk has to be done elsewhere.
       const seen = client.events.length;
-      await unlessEnded(client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid), pending);
+      await unlessEnded(
+        client.event((e) => client.events.indexOf(e) >= seen && e.command === "render_animation" && e.status === "running" && e.target_uuid === victim.uuid && (e.progress?.progress ?? 0) >= 1),
+        pending,
+      );
       process.kill(pid, "SIGKILL");
+      const killedAt = Date.now();
       const { structured, result } = await pending;
       assert.equal(structured.status, "completed", structured.error);
       const frameOf = (path: string) => Number(/(\d+)\.png$/.exec(path)?.[1]);
       assert.deepEqual(structured.result.files.map(frameOf), Array.from({ length: 24 }, (_, i) => i + 1), "every frame listed once, in order");
       assert.ok(structured.result.files.every((f: string) => existsSync(join(root, f))), "every listed file exists");
       assert.equal((await readdir(folder)).filter((f) => f.endsWith(".png")).length, 24, "24 frame files on disk");
-      const chunks = structured.result.chunks as { attempts: { worker: string; status: string }[] }[];
+      const chunks = structured.result.chunks as { attempts: { worker: string; status: string; frames: number[] }[] }[];
       assert.ok(chunks.some((c) => c.attempts.length === 2 && c.attempts[0]!.worker === victim.uuid && c.attempts[1]!.status === "completed"), JSON.stringify(chunks));
+      // Each frame rendered by exactly one attempt; the victim's finished frames were not written again after the kill.
+      const renderedBy = chunks.flatMap((c) => c.attempts.flatMap((a) => a.frames));
+      assert.deepEqual([...renderedBy].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i + 1), JSON.stringify(chunks));
+      const salvaged = chunks.flatMap((c) => c.attempts.filter((a) => a.worker === victim.uuid && a.status !== "completed").flatMap((a) => a.frames));
+      assert.ok(salvaged.length >= 1, `the victim had finished a frame: ${JSON.stringify(chunks)}`);
+      for (const frame of salvaged) {
+        const file = structured.result.files[frame - 1] as string;
+        assert.ok((await stat(join(root, file))).mtimeMs <= killedAt, `frame ${frame} was written once, before the kill`);
+      }
       assert.ok(result.content.some((c) => c.type === "image"), "a contact sheet");
       assert.ok(progress.every((p, i) => i === 0 || p > progress[i - 1]!), `progress only grows: ${progress.join(" ")}`);
       assert.equal(progress.at(-1), 24);
+    });
+
+    test("the UI's unsaved scene is shipped to the workers and the frames come back into the server's folder", async () => {
+      // Red everywhere the cube is not, unsaved: only a shipped copy of this scene renders red.
+      // The world's Background node where it uses nodes (5.x always does), its colour where not.
+      const red = "import bpy\nw = bpy.context.scene.world\nw.color = (1.0, 0.0, 0.0)\nfor n in (w.node_tree.nodes if w.node_tree else []):\n    if n.type == 'BACKGROUND':\n        n.inputs[0].default_value = (1.0, 0.0, 0.0, 1.0)\nprint(bpy.data.is_dirty)";
+      assert.equal((await client.call("blender_execute_code", { code: red, target_uuid: ui!.uuid })).structured.status, "completed");
+      const { structured } = await client.call("blender_render_animation", {
+        engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 6, target_uuid: "workers",
+      });
+      assert.equal(structured.status, "completed", structured.error);
+      const files = structured.result.files as string[];
+      assert.ok(structured.result.folder.startsWith(join(server.dataDir, "renders")), structured.result.folder);
+      assert.deepEqual(files.map((f) => Number(/(\d+)\.png$/.exec(f)?.[1])), [1, 2, 3, 4, 5, 6], "each frame once, in order");
+      assert.deepEqual((await readdir(structured.result.folder)).sort(), files.map((f) => f.slice(f.lastIndexOf("/") + 1)));
+      for (const file of files) {
+        const image = decodePng(await readFile(file));
+        const [r, g, b] = image.pixels.subarray(0, 3);
+        assert.ok(r! > 2 * g! && r! > 2 * b!, `${file}'s corner is the shipped scene's red world: ${[r, g, b]}`);
+      }
     });
   });
 }

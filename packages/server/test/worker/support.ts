@@ -16,6 +16,15 @@ export function launchWorker(version: BlenderVersion, server: ServerProcess, lab
   });
 }
 
+/** A Blender with its UI (under Xvfb) on the same bus: the requesting Blender whose scene a spread render ships. */
+export function launchUi(version: BlenderVersion, server: ServerProcess): Promise<RunningBlender> {
+  return launchBlender({
+    version,
+    zip: ZIP,
+    env: { BLENDER_MCP_BUS_URL: server.addonUrl, BLENDER_MCP_BUS_TOKEN: server.token, BLENDER_MCP_BUS_ALLOWED_FOLDERS: "/tmp", BLENDER_MCP_BUS_LABEL: `ui-${version}` },
+  });
+}
+
 type LogEntry = Record<string, unknown>;
 
 /** The `count`-th log entry from index `from` on that matches, once the server has written it. */
