@@ -108,7 +108,7 @@ describe("UserBus", () => {
     bus.attach(hello("b1"), l);
     const job = started(bus, { timeoutMs: 5 });
     assert.equal((await job.done).status, "timeout");
-    assert.deepEqual(l.sent[1], { message_type: "cancel", job_id: job.job_id, reason: "timeout" });
+    assert.deepEqual(l.sent[1], { message_type: "cancel", job_id: job.job_id, reason: "no reply from Blender before the timeout", kind: "timeout" });
     assert.deepEqual(bus.update("b1", { job_id: job.job_id, status: "completed", result: { late: 1 }, error: "" }), { accepted: true });
     assert.equal(job.status, "timeout");
     assert.equal(job.late, true);
