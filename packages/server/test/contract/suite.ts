@@ -373,11 +373,14 @@ export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era
       try {
         await subscriber.subscribe("blender://jobs");
         const mine = await client.call("blender_get_object_info", { name: "Cube" });
+        // A call that did not complete has no "completed" event to wait for: fail here, naming why.
+        assert.equal(mine.structured.status, "completed", JSON.stringify(mine.structured));
         const jobId = mine.structured.job_id;
         await client.event((e) => e.job_id === jobId && e.status === "completed");
         await subscriber.event((e) => e.job_id === jobId && e.status === "completed");
         // The other session's own job is notified on the same stream, after anything sent to it before.
         const theirs = await other.call("blender_get_object_info", { name: "Cube" });
+        assert.equal(theirs.structured.status, "completed", JSON.stringify(theirs.structured));
         await other.event((e) => e.job_id === theirs.structured.job_id && e.status === "completed");
         assert.deepEqual([...new Set(other.events.map((e) => e.job_id))], [theirs.structured.job_id]);
         assert.equal(client.events.some((e) => e.job_id === theirs.structured.job_id), false);
