@@ -13,7 +13,8 @@ connects. Environment:
   BLENDER_MCP_BUS_ALLOWED_FOLDERS  ';' list of folders MCP clients may use files in
 Point BLENDER_USER_CONFIG / BLENDER_USER_SCRIPTS at a temporary folder so the
 install never touches a real profile. Progress lines start with [mcp-bus];
-"[mcp-bus] connected as <uuid> to <url>" means ready."""
+"[mcp-bus] connected as <uuid> to <url>" means ready: the main loop runs and
+the addon is connected."""
 import os
 import sys
 import traceback
@@ -64,9 +65,20 @@ def main():
     for name in integrations:
         setattr(prefs, "enable_" + name, name in enabled)
     prefs.auto_connect = False
-    bpy.ops.mcp_bus.connect()
-    print("[mcp-bus] startup: addon %s enabled on Blender %s, connecting to %s"
+    print("[mcp-bus] startup: addon %s enabled on Blender %s, connecting to %s once the main loop runs"
           % (MODULE, bpy.app.version_string, prefs.server_url), flush=True)
+    # Connect from the main loop's first pass, so "connected as" means Blender can run a job now: on a
+    # loaded machine its first passes came up to 25 s after the socket thread had connected.
+    bpy.app.timers.register(connect, first_interval=0.0)
+
+
+def connect():
+    try:
+        bpy.ops.mcp_bus.connect()
+    except Exception:
+        traceback.print_exc()
+        fail("the connect operator raised; see the traceback above")
+    return None
 
 
 try:
