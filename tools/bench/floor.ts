@@ -194,8 +194,10 @@ export async function run(scale: Scale): Promise<Section> {
     ["MCP no-op tool, stdio", String(concurrency), fmtInt(stdio.concurrent.latency.n), ...latencyCells(stdio.concurrent.latency), fmtInt(stdio.concurrent.rate), stdio.concurrent.serverCpu.toFixed(0)],
   ];
   const body = `Round trips with nothing behind them: the cost of the transports themselves. The no-op MCP server
-(\`tools/bench/workers/noop-mcp.ts\`) is built like the product's HTTP endpoint (an McpServer and a
-Streamable HTTP transport per session) with one tool that returns "ok" and no bus.
+(\`tools/bench/workers/noop-mcp.ts\`, MCP SDK v2) is built like the product's \`/mcp\`, with one tool that returns
+"ok" and no bus: for 2025-11-25 an McpServer and a Streamable HTTP transport per session, for 2026-07-28 a server
+per request from the SDK's \`createMcpHandler\`. This section speaks 2025-11-25; sections 2 and 3 measure the
+floor again in each era.
 
 ${table(["what", "callers", "calls", "p50 ms", "p95 ms", "p99 ms", "calls/s", "peer CPU %"], rows)}
 `;
