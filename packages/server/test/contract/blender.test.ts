@@ -1,8 +1,4 @@
-/**
- * The same contract suite, answered by real Blender 3.4, 4.3 and 5.2 (as provisioned here), in both MCP
- * revisions: 2025-11-25 sessions and 2026-07-28 stateless requests, each over Streamable HTTP. (Every run
- * has its own server and launches its own Blenders; on two cores they run one after another.)
- */
+/** The same contract suite, answered by real Blender 3.4, 4.3 and 5.2 (as provisioned here). */
 import { test } from "node:test";
 import { BLENDER_VERSIONS, blenderSkipReason } from "../../../../tools/blender/launch.js";
 import { blenderKind } from "./blender-kind.js";
@@ -11,8 +7,5 @@ import { contractSuite } from "./suite.js";
 for (const version of BLENDER_VERSIONS) {
   const skip = await blenderSkipReason(version);
   if (skip) test(`dispatch contract: Blender ${version}`, { skip }, () => {});
-  else {
-    contractSuite(blenderKind(version), "http");
-    contractSuite(blenderKind(version), "http", "modern");
-  }
+  else contractSuite(blenderKind(version), "http");
 }
