@@ -12,8 +12,8 @@ const code = (source: string) => ({ tool: "blender_execute_code", args: { code: 
  * A Blender is handed to the tests once it has run a job on its main thread. It connects from a timer soon
  * after startup, but its first turns of the main loop then draw the whole window with software OpenGL: on
  * this loaded 2-core machine they have been seen to take over 15 s, longer than a tool's default timeout,
- * so whichever test came first timed out. One 2026-07-28 request (no session, so no session hears of it;
- * a modern listener on blender://jobs does, as of any job) waits for it.
+ * so whichever test came first timed out. 2026-07-28 requests (no session, so no session hears of them;
+ * a modern listener on blender://jobs does, as of any job) wait for it.
  */
 async function firstJob(addonUrl: string, token: string, uuid: string): Promise<void> {
   const mcpUrl = addonUrl.replace(/^ws/, "http").replace(/\/addon$/, "/mcp");
@@ -63,6 +63,8 @@ export function blenderKind(version: BlenderVersion): PeerKind {
         },
       });
       try {
+        // Two: the first can run before the first whole-window draw, which comes between it and the next.
+        await firstJob(url, token, blender.uuid);
         await firstJob(url, token, blender.uuid);
       } catch (error) {
         await blender.stop();
