@@ -3,7 +3,7 @@
  * cost on this machine with no bus behind them.
  */
 import WebSocket from "ws";
-import { connectHttp, connectStdio, type McpConnection } from "./lean-mcp.js";
+import { connectHttp, connectStdio, type Era, type McpConnection } from "./lean-mcp.js";
 import { closeAll, closedLoop, type LoadResult } from "./load.js";
 import { startWorker } from "./procs.js";
 import { table, type Section } from "./report.js";
@@ -148,18 +148,18 @@ export async function measureMcp(
   return result!;
 }
 
-/** The no-op MCP server of tools/bench/workers/noop-mcp.ts over HTTP; stop() when done. */
-export async function noopHttpSide(): Promise<Side & { stop(): Promise<void> }> {
+/** The no-op MCP server of tools/bench/workers/noop-mcp.ts over HTTP, spoken to in `era`; stop() when done. */
+export async function noopHttpSide(era: Era = "legacy"): Promise<Side & { stop(): Promise<void> }> {
   const server = await startWorker("noop-mcp");
   const url = `http://127.0.0.1:${await server.call<number>("listen")}/mcp`;
-  return { open: () => connectHttp(url), pids: () => [server.pid], call: noop, stop: () => server.stop() };
+  return { open: () => connectHttp(url, null, era), pids: () => [server.pid], call: noop, stop: () => server.stop() };
 }
 
 /** The same over stdio: a process per connection. */
-export function noopStdioSide(): Side {
+export function noopStdioSide(era: Era = "legacy"): Side {
   let pid = 0;
   const open = async () => {
-    const conn = await connectStdio(process.execPath, ["--import", "tsx", join(import.meta.dirname, "workers/noop-mcp.ts"), "stdio"]);
+    const conn = await connectStdio(process.execPath, ["--import", "tsx", join(import.meta.dirname, "workers/noop-mcp.ts"), "stdio"], era);
     pid = conn.child.pid!;
     return conn;
   };
@@ -194,8 +194,10 @@ export async function run(scale: Scale): Promise<Section> {
     ["MCP no-op tool, stdio", String(concurrency), fmtInt(stdio.concurrent.latency.n), ...latencyCells(stdio.concurrent.latency), fmtInt(stdio.concurrent.rate), stdio.concurrent.serverCpu.toFixed(0)],
   ];
   const body = `Round trips with nothing behind them: the cost of the transports themselves. The no-op MCP server
-(\`tools/bench/workers/noop-mcp.ts\`) is built like the product's HTTP endpoint (an McpServer and a
-Streamable HTTP transport per session) with one tool that returns "ok" and no bus.
+(\`tools/bench/workers/noop-mcp.ts\`, MCP SDK v2) is built like the product's \`/mcp\`, with one tool that returns
+"ok" and no bus: for 2025-11-25 an McpServer and a Streamable HTTP transport per session, for 2026-07-28 a server
+per request from the SDK's \`createMcpHandler\`. This section speaks 2025-11-25; sections 2 and 3 measure the
+floor again in each era.
 
 ${table(["what", "callers", "calls", "p50 ms", "p95 ms", "p99 ms", "calls/s", "peer CPU %"], rows)}
 `;

@@ -12,9 +12,16 @@ import { createInterface } from "node:readline";
 import WebSocket from "ws";
 import { AUTH_HEADER, AUTH_SCHEME, authenticateSocket } from "@blender-mcp/protocol";
 
-const PROTOCOL_VERSION = "2025-06-18";
-/** BENCH_MCP_ERA=modern: speak 2026-07-28 (no initialize, no session; the per-request _meta envelope and headers). */
-const MODERN = process.env.BENCH_MCP_ERA === "modern";
+const PROTOCOL_VERSION = "2025-11-25";
+/**
+ * The revision a connection speaks: legacy 2025-11-25 (initialize, a session) or modern 2026-07-28 (no
+ * initialize, no session; the per-request _meta envelope and headers). BENCH_MCP_ERA=modern makes modern
+ * the default, for a profile run.
+ */
+export type Era = "legacy" | "modern";
+export const ERAS: readonly Era[] = ["legacy", "modern"];
+export const ERA_LABEL: Record<Era, string> = { legacy: "2025-11-25", modern: "2026-07-28" };
+const DEFAULT_ERA: Era = process.env.BENCH_MCP_ERA === "modern" ? "modern" : "legacy";
 const MODERN_VERSION = "2026-07-28";
 const envelope = {
   "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
@@ -94,11 +101,11 @@ function replyFrom(text: string, contentType: string | undefined, id: number): R
   throw new Error(`no reply ${id} in: ${text.slice(0, 300)}`);
 }
 
-export async function connectHttp(url: string | URL, token: string | null = null): Promise<McpConnection> {
+export async function connectHttp(url: string | URL, token: string | null = null, era: Era = DEFAULT_ERA): Promise<McpConnection> {
   const endpoint = new URL(url);
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   let nextId = 0;
-  if (MODERN) {
+  if (era === "modern") {
     return {
       async call(name, args) {
         const id = nextId++;
@@ -145,7 +152,7 @@ export async function connectHttp(url: string | URL, token: string | null = null
  * JSON-RPC over a channel that carries one message per line or frame:
  * initialize, then calls matched to replies by id.
  */
-async function messageClient(send: (text: string) => void, onMessage: (handle: (text: string) => void) => void) {
+async function messageClient(send: (text: string) => void, onMessage: (handle: (text: string) => void) => void, era: Era) {
   const waiting = new Map<number, (reply: RpcReply) => void>();
   onMessage((text) => {
     if (!text.startsWith("{")) return;
@@ -165,7 +172,7 @@ async function messageClient(send: (text: string) => void, onMessage: (handle: (
       });
       send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
-  if (MODERN) {
+  if (era === "modern") {
     // The first message picks the connection's era.
     await rpc("server/discover", modernParams({}));
     return (name: string, args: Record<string, unknown>) => rpc("tools/call", modernParams({ name, arguments: args })) as Promise<ToolResult>;
@@ -176,12 +183,13 @@ async function messageClient(send: (text: string) => void, onMessage: (handle: (
 }
 
 /** Spawns an MCP server speaking stdio and talks newline-delimited JSON-RPC to it. */
-export async function connectStdio(command: string, args: string[]): Promise<McpConnection & { child: ChildProcess }> {
+export async function connectStdio(command: string, args: string[], era: Era = DEFAULT_ERA): Promise<McpConnection & { child: ChildProcess }> {
   const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const call = await messageClient(
     (text) => child.stdin!.write(`${text}\n`),
     (handle) => createInterface({ input: child.stdout! }).on("line", handle),
+    era,
   );
   return {
     child,
@@ -199,13 +207,14 @@ export async function connectStdio(command: string, args: string[]): Promise<Mcp
  * The hub's MCP WebSocket (subprotocol "mcp", a message per frame): the door `blender-mcp stdio` relays through,
  * with the same auth handshake (the hub proves itself first; the token is never sent).
  */
-export async function connectWebSocket(url: string | URL, token: string | null = null): Promise<McpConnection> {
+export async function connectWebSocket(url: string | URL, token: string | null = null, era: Era = DEFAULT_ERA): Promise<McpConnection> {
   const ws = new WebSocket(url, "mcp", { perMessageDeflate: false, headers: { [AUTH_HEADER]: AUTH_SCHEME } });
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   await authenticateSocket(ws, token ?? "", "mcp", String(url));
   const call = await messageClient(
     (text) => ws.send(text),
     (handle) => ws.on("message", (data) => handle(data.toString())),
+    era,
   );
   return {
     call,

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 
-export const SERVER_CLI = join(REPO_ROOT, "packages/server/dist/cli.js");
+/** BENCH_SERVER_CLI: another build of the server (say, a copy of dist/ before a change), to compare two builds in turns. */
+export const SERVER_CLI = process.env.BENCH_SERVER_CLI ?? join(REPO_ROOT, "packages/server/dist/cli.js");
 const WORKERS = join(import.meta.dirname, "workers");
 
 const children = new Set<ChildProcess>();

@@ -4,7 +4,7 @@
  * point where the server's one JavaScript thread is the limit shows.
  */
 import { startBus } from "./bus.js";
-import { connectHttp, connectWebSocket, type McpConnection } from "./lean-mcp.js";
+import { connectHttp, connectWebSocket, ERA_LABEL, ERAS, type Era, type McpConnection } from "./lean-mcp.js";
 import type { BenchServer } from "./procs.js";
 import { closeAll, closedLoop } from "./load.js";
 import { startWorker } from "./procs.js";
@@ -14,13 +14,14 @@ import { CpuMeter, fmtInt, fmtMs, summarize } from "./stats.js";
 
 /** The two doors of /mcp: Streamable HTTP, and the WebSocket that `blender-mcp stdio` relays through. */
 const DOORS = {
-  "Streamable HTTP": (s: BenchServer) => connectHttp(s.mcpUrl, s.token),
-  "WebSocket (stdio relay's door)": (s: BenchServer) => connectWebSocket(s.mcpSocketUrl, s.token),
+  "Streamable HTTP": (s: BenchServer, era: Era) => connectHttp(s.mcpUrl, s.token, era),
+  "WebSocket (stdio relay's door)": (s: BenchServer, era: Era) => connectWebSocket(s.mcpSocketUrl, s.token, era),
 } as const;
 type Door = keyof typeof DOORS;
 
 interface Cell {
   door: Door;
+  era: Era;
   addons: number;
   sessions: number;
   rate: number;
@@ -52,18 +53,18 @@ export async function cell(conns: McpConnection[], durationMs: number, pids: num
   };
 }
 
-async function busCells(scale: Scale, door: Door, addons: number): Promise<Cell[]> {
+async function busCells(scale: Scale, door: Door, era: Era, addons: number): Promise<Cell[]> {
   const bus = await startBus(addons);
   const conns: McpConnection[] = [];
   try {
     const cells: Cell[] = [];
     for (const sessions of scale.throughputSessions) {
-      while (conns.length < sessions) conns.push(await DOORS[door](bus.server));
+      while (conns.length < sessions) conns.push(await DOORS[door](bus.server, era));
       // Session i always asks the same addon, spreading sessions evenly over the addons.
       const targets = new Map(conns.map((c, i) => [c, bus.uuids[i % addons]!]));
       const call = (c: McpConnection) => c.call("blender_get_object_info", { name: "Cube", target_uuid: targets.get(c)! });
       const r = await cell(conns.slice(0, sessions), scale.throughputCellMs, [bus.server.pid, bus.addons.pid], call);
-      cells.push({ door, addons, sessions, rate: r.rate, p50: r.p50, p99: r.p99, serverCpu: r.cpu[0]!, addonsCpu: r.cpu[1]!, loadCpu: r.loadCpu });
+      cells.push({ door, era, addons, sessions, rate: r.rate, p50: r.p50, p99: r.p99, serverCpu: r.cpu[0]!, addonsCpu: r.cpu[1]!, loadCpu: r.loadCpu });
     }
     return cells;
   } finally {
@@ -72,12 +73,12 @@ async function busCells(scale: Scale, door: Door, addons: number): Promise<Cell[
   }
 }
 
-async function noopCell(scale: Scale, sessions: number) {
+async function noopCell(scale: Scale, sessions: number, era: Era) {
   const server = await startWorker("noop-mcp");
   const conns: McpConnection[] = [];
   try {
     const port = await server.call<number>("listen");
-    while (conns.length < sessions) conns.push(await connectHttp(`http://127.0.0.1:${port}/mcp`));
+    while (conns.length < sessions) conns.push(await connectHttp(`http://127.0.0.1:${port}/mcp`, null, era));
     return await cell(conns, scale.throughputCellMs, [server.pid], (c) => c.call("noop", {}));
   } finally {
     await closeAll(conns);
@@ -88,14 +89,19 @@ async function noopCell(scale: Scale, sessions: number) {
 export async function run(scale: Scale): Promise<Section> {
   const cells: Cell[] = [];
   for (const door of Object.keys(DOORS) as Door[]) {
-    for (const addons of scale.throughputAddons) cells.push(...(await busCells(scale, door, addons)));
+    for (const era of ERAS) {
+      for (const addons of scale.throughputAddons) cells.push(...(await busCells(scale, door, era, addons)));
+    }
   }
   const most = Math.max(...scale.throughputSessions);
-  const floor = await noopCell(scale, most);
+  const floors = new Map<Era, Awaited<ReturnType<typeof noopCell>>>();
+  for (const era of ERAS) floors.set(era, await noopCell(scale, most, era));
   const best = cells.reduce((a, b) => (b.rate > a.rate ? b : a));
   const goal: Goal = { what: "dispatches a second on this machine", measured: best.rate, limit: 10_000, kind: "min", unit: "/s" };
+  const bestOf = (door: Door, era: Era) => cells.filter((c) => c.door === door && c.era === era).reduce((a, b) => (b.rate > a.rate ? b : a));
   const rows = cells.map((c) => [
     c.door,
+    ERA_LABEL[c.era],
     c.addons,
     c.sessions,
     fmtInt(c.rate),
@@ -105,22 +111,36 @@ export async function run(scale: Scale): Promise<Section> {
     c.addonsCpu.toFixed(0),
     c.loadCpu.toFixed(0),
   ]);
-  rows.push(["Streamable HTTP", "no-op MCP tool, no bus", most, fmtInt(floor.rate), fmtMs(floor.p50), fmtMs(floor.p99), floor.cpu[0]!.toFixed(0), "-", floor.loadCpu.toFixed(0)]);
+  for (const [era, floor] of floors) {
+    rows.push(["Streamable HTTP", ERA_LABEL[era], "no-op MCP tool, no bus", most, fmtInt(floor.rate), fmtMs(floor.p50), fmtMs(floor.p99), floor.cpu[0]!.toFixed(0), "-", floor.loadCpu.toFixed(0)]);
+  }
+  const bests = (Object.keys(DOORS) as Door[]).flatMap((door) =>
+    ERAS.map((era) => {
+      const b = bestOf(door, era);
+      return `- ${door}, ${ERA_LABEL[era]}: ${fmtInt(b.rate)}/s (${b.addons} addons, ${b.sessions} sessions, server at ${b.serverCpu.toFixed(0)} % of a core)`;
+    }),
+  );
   const body = `Closed loop: each MCP session calls \`blender_get_object_info\` on its own addon (session
 i asks addon i mod N) and calls again as soon as the answer arrives, for ${scale.throughputCellMs / 1000} s per row after a
 0.5 s warm-up, over each door of \`/mcp\`: Streamable HTTP, and the WebSocket that \`blender-mcp stdio\` relays
-every stdio client's session through. CPU columns are percent of one core: the server, the process holding all the fake addons,
+every stdio client's session through, each in both protocol eras (2025-11-25 sessions; 2026-07-28 stateless, where
+a "session" is one client's sequence of requests). CPU columns are percent of one core: the server, the process holding all the fake addons,
 and the load generator (the harness). Above ~100 % a Node process is using its helper threads (GC, I/O)
-beside its one JavaScript thread, which is the limit. The last row is the no-op MCP server of section 1
-at the same concurrency: the ceiling of the MCP SDK's Streamable HTTP transport alone on this machine.
+beside its one JavaScript thread, which is the limit. The last rows are the no-op MCP server of section 1
+at the same concurrency, one per era: the ceiling of the MCP SDK's Streamable HTTP transport alone on this machine.
 
-${table(["door", "addons", "sessions", "dispatches/s", "p50 ms", "p99 ms", "server CPU %", "addons CPU %", "load gen CPU %"], rows)}
+${table(["door", "era", "addons", "sessions", "dispatches/s", "p50 ms", "p99 ms", "server CPU %", "addons CPU %", "load gen CPU %"], rows)}
 
-Best: ${fmtInt(best.rate)}/s over ${best.door} with ${best.addons} addons and ${best.sessions} sessions, server at ${best.serverCpu.toFixed(0)} % of a core.
+Best per door and era:
+
+${bests.join("\n")}
+
+Best: ${fmtInt(best.rate)}/s over ${best.door} (${ERA_LABEL[best.era]}) with ${best.addons} addons and ${best.sessions} sessions, server at ${best.serverCpu.toFixed(0)} % of a core.
 
 ${goalLine(goal, fmtInt)}
 `;
-  const values: Record<string, number> = { best_rate: best.rate, noop_rate: floor.rate };
-  for (const c of cells) values[`rate_${c.door === "Streamable HTTP" ? "http" : "ws"}_${c.addons}a_${c.sessions}s`] = c.rate;
+  const values: Record<string, number> = { best_rate: best.rate };
+  for (const [era, floor] of floors) values[`noop_rate_${era}`] = floor.rate;
+  for (const c of cells) values[`rate_${c.door === "Streamable HTTP" ? "http" : "ws"}_${c.era}_${c.addons}a_${c.sessions}s`] = c.rate;
   return { id: "throughput", title: "3. Throughput", body, values };
 }

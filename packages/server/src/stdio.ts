@@ -148,10 +148,16 @@ function relay(upstream: WebSocket, log: Logger): void {
   lines.on("line", (line) => {
     if (line.trim() !== "") upstream.send(line);
   });
+  // Frames that arrived in one read are still delivered after pause(): one drain listener per pause, not per frame.
+  let paused = false;
   upstream.on("message", (data) => {
-    if (!process.stdout.write(`${data.toString()}\n`)) {
+    if (!process.stdout.write(`${data.toString()}\n`) && !paused) {
+      paused = true;
       upstream.pause();
-      process.stdout.once("drain", () => upstream.resume());
+      process.stdout.once("drain", () => {
+        paused = false;
+        upstream.resume();
+      });
     }
   });
   let leaving = false;

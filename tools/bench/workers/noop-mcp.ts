@@ -1,14 +1,19 @@
 /**
  * Transport floor: an MCP server with one tool that does nothing and no bus,
- * served the way the product serves (one McpServer and Streamable HTTP
- * transport per session, body parsed before the transport sees it), or over
- * stdio when run with the argument `stdio`.
+ * on the same SDK (v2) and served the way the product serves /mcp, for both
+ * protocol eras:
+ * - 2025-11-25: one McpServer and Streamable HTTP transport per session;
+ * - 2026-07-28: stateless, the SDK's createMcpHandler building a server per
+ *   request (a request whose MCP-Protocol-Version header names a 2026
+ *   revision goes there, as in the product's mcp/http.ts);
+ * the body parsed before the SDK sees it. Run with the argument `stdio` it
+ * serves stdio instead, either era chosen by the client's first message.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import { serveRpc } from "./rpc.js";
 
 function noopServer(): McpServer {
@@ -23,15 +28,22 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
 }
 
+const claimsModern = (req: IncomingMessage) => {
+  const version = req.headers["mcp-protocol-version"];
+  return typeof version === "string" && version >= "2026-";
+};
+
 function listenHttp(): Promise<number> {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
+  const modern = toNodeHandler(createMcpHandler(() => noopServer(), { legacy: "reject" }));
   const http = createServer(async (req, res) => {
     const body = req.method === "POST" ? await readBody(req) : undefined;
+    if (claimsModern(req)) return modern(req, res, body);
     const id = req.headers["mcp-session-id"];
     const existing = typeof id === "string" ? sessions.get(id) : undefined;
     if (existing) return existing.handleRequest(req, res, body);
     const sessionId = randomUUID();
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => sessionId,
       onsessioninitialized: () => void sessions.set(sessionId, transport),
     });
@@ -43,9 +55,8 @@ function listenHttp(): Promise<number> {
 }
 
 if (process.argv.includes("stdio")) {
-  const transport = new StdioServerTransport();
   process.stdin.on("end", () => process.exit(0));
-  await noopServer().connect(transport);
+  serveStdio(() => noopServer());
 } else {
   serveRpc({ listen: () => listenHttp() });
 }

@@ -15,6 +15,7 @@ import type { BlenderClient } from "../bus/client.js";
 import type { Hub } from "../bus/hub.js";
 import type { Logger } from "../log.js";
 import { decodeAddonFrame } from "./decode.js";
+import { sendBatched } from "../http/batched-send.js";
 
 export interface AddonSocketOptions {
   heartbeatSeconds: number;
@@ -33,6 +34,8 @@ export { CLOSE };
 interface Peer {
   id: number;
   ws: WebSocket;
+  /** The upgraded socket under ws, which sendBatched corks. */
+  socket: Duplex;
   client: BlenderClient | null;
   /** Null until the handshake completes. */
   userId: string | null;
@@ -71,7 +74,7 @@ export class AddonSocketServer {
       if (!speaksHandshake) {
         return this.refuse(ws, "incompatible_protocol", `this addon is older than the server (it sent a bearer token and no auth handshake; the server speaks protocol ${PROTOCOL_VERSION}): update the addon`);
       }
-      this.accept(ws);
+      this.accept(ws, socket);
     });
   }
 
@@ -79,8 +82,8 @@ export class AddonSocketServer {
     return this.peers.size;
   }
 
-  private accept(ws: WebSocket): void {
-    const peer: Peer = { id: this.nextPeerId++, ws, client: null, userId: null, auth: this.authority.start("addon") };
+  private accept(ws: WebSocket, socket: Duplex): void {
+    const peer: Peer = { id: this.nextPeerId++, ws, socket, client: null, userId: null, auth: this.authority.start("addon") };
     this.peers.add(peer);
     this.onChange?.();
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, "no hello in time"), this.options.helloTimeoutMs);
@@ -205,9 +208,10 @@ export class AddonSocketServer {
       this.refuse(peer.ws, "incompatible_protocol", `the addon speaks protocol ${hello.protocol_version} and the server ${PROTOCOL_VERSION}: update the ${newer}`);
       return;
     }
-    const ws = peer.ws;
+    const { ws, socket } = peer;
     peer.client = this.hub.bus(peer.userId!).attach(hello, {
-      send: (message) => this.send(ws, message),
+      // The bus's frames (dispatches, cancels) go out batched per turn: see batched-send.ts.
+      send: (message) => ws.readyState === ws.OPEN && sendBatched(ws, socket, JSON.stringify(message)),
       close: (code, reason) => ws.close(code, reason),
     });
     this.send(ws, {

@@ -14,7 +14,7 @@ export interface SessionContext {
 }
 
 /** What completions know of the caller: its Blenders and its recent jobs. */
-export function completionContext(ctx: SessionContext): CompletionContext {
+export function completionContext(ctx: Pick<SessionContext, "bus">): CompletionContext {
   return {
     clients: ctx.bus.listClients().map((c) => ({ uuid: c.uuid, label: c.hello.label })),
     jobIds: ctx.bus.recentJobs(100).map((j) => j.job_id),

@@ -64,6 +64,10 @@ function claimsModern(req: IncomingMessage): boolean {
   return typeof version === "string" && version >= "2026-";
 }
 
+/** isInitializeRequest parses the whole body with its schema: only a body that says "initialize" is worth it. */
+const isInitialize = (body: unknown) =>
+  typeof body === "object" && body !== null && (body as { method?: unknown }).method === "initialize" && isInitializeRequest(body);
+
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, Entry>();
   private readonly modern: ModernHttpLeg;
@@ -116,7 +120,7 @@ export class McpHttpEndpoint {
     }
     const choice = chooseTools(req, this.options.toolsets);
     if (!choice.ok) return jsonRpcError(res, 400, -32602, choice.error);
-    if (!(req.method === "POST" && isInitializeRequest(body))) {
+    if (!(req.method === "POST" && isInitialize(body))) {
       if (req.method === "POST" && (claimsModern(req) || !(await isLegacyRequest(await toWebRequest(req, body), { parsedBody: body })))) {
         return this.modern.handle(req, res, userId, body);
       }

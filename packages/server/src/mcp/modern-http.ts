@@ -7,12 +7,12 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import { toNodeHandler, type NodeMcpRequestHandler } from "@modelcontextprotocol/node";
-import { toolsFor } from "@blender-mcp/protocol";
 import type { Hub } from "../bus/hub.js";
 import { CLIENTS_URI, JOBS_URI } from "../bus/user-bus.js";
 import type { Logger } from "../log.js";
 import { jobUri } from "./resources.js";
 import { createSession } from "./session.js";
+import { toolsForSpec } from "./toolsets.js";
 
 interface UserLeg {
   handler: McpHttpHandler;
@@ -41,7 +41,9 @@ export class ModernHttpLeg {
       ({ requestInfo }) => {
         // The toolsets were checked before the request got here (http.ts).
         const asked = requestInfo ? new URL(requestInfo.url).searchParams.get("toolsets") : null;
-        const tools = toolsFor(asked ?? this.options.toolsets ?? undefined);
+        const choice = toolsForSpec(asked ?? this.options.toolsets ?? undefined);
+        if (!choice.ok) throw new Error(choice.error);
+        const tools = choice.tools;
         return createSession(bus, randomUUID(), this.log, { tools, era: "modern", sink: "none" }).server;
       },
       {

@@ -18,6 +18,7 @@ import type { HandshakeAuthority } from "../auth/handshake.js";
 import type { Identity } from "../auth/authenticator.js";
 import type { Hub } from "../bus/hub.js";
 import { Heartbeat } from "../http/heartbeat.js";
+import { sendBatched } from "../http/batched-send.js";
 import type { Logger } from "../log.js";
 import { createSession, type Session } from "./session.js";
 import { chooseTools } from "./toolsets.js";
@@ -46,6 +47,8 @@ export class WebSocketServerTransport implements Transport {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The upgraded socket under ws, which sendBatched corks. */
+    private readonly socket: Duplex,
     readonly sessionId: string,
     private readonly admit: Admit,
   ) {
@@ -82,7 +85,8 @@ export class WebSocketServerTransport implements Transport {
   }
 
   private write(message: unknown): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+    // An answer and its job's notification, sent in one turn, share a write: see batched-send.ts.
+    if (this.ws.readyState === WebSocket.OPEN) sendBatched(this.ws, this.socket, JSON.stringify(message));
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -118,7 +122,7 @@ export class McpWebSocketEndpoint {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, userId: string, admit: Admit): void {
     const tools = this.toolsOrRefuse(request, socket);
     if (tools === null) return;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, userId, admit, tools));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, socket, userId, admit, tools));
   }
 
   /**
@@ -166,7 +170,7 @@ export class McpWebSocketEndpoint {
         clearTimeout(timer);
         ws.off("message", onFrame).off("close", onClose);
         // Synchronously: a JSON-RPC frame right behind the proof reaches the session's own listener.
-        this.open(ws, proved.identity.user, admit, tools);
+        this.open(ws, socket, proved.identity.user, admit, tools);
       };
       const onClose = () => clearTimeout(timer);
       ws.on("message", onFrame).on("close", onClose);
@@ -181,10 +185,10 @@ export class McpWebSocketEndpoint {
     return null;
   }
 
-  private open(ws: WebSocket, userId: string, admit: Admit, tools: readonly ToolDef[]): void {
+  private open(ws: WebSocket, socket: Duplex, userId: string, admit: Admit, tools: readonly ToolDef[]): void {
     const id = randomUUID();
     const bus = this.hub.bus(userId);
-    const transport = new WebSocketServerTransport(ws, id, admit);
+    const transport = new WebSocketServerTransport(ws, socket, id, admit);
     // The SDK may build a throw-away instance to answer a server/discover probe first: each instance is its own bus session.
     const sessions: Session[] = [];
     const handle = serveStdio(

@@ -16,15 +16,28 @@ const BUS_HANDLERS: Record<string, (server: McpServer, ctx: SessionContext) => v
   [jobUpdate.name]: registerJobUpdate,
 };
 
+const listings = new WeakMap<readonly ToolDef[], { listing: ListToolsResult; withApp: ListToolsResult }>();
+
+/** The SDK would convert every schema again on every tools/list; the protocol's listings are computed once per tool choice. */
+function listingsOf(tools: readonly ToolDef[]) {
+  let known = listings.get(tools);
+  if (known === undefined) {
+    known = {
+      listing: { tools: tools.map(toolListing) } as unknown as ListToolsResult,
+      // Only a client that renders MCP Apps is told of the viewer: the link would cost every other conversation tokens.
+      withApp: { tools: tools.map((t) => withViewerLink(toolListing(t))) } as unknown as ListToolsResult,
+    };
+    listings.set(tools, known);
+  }
+  return known;
+}
+
 export function registerTools(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[]): void {
   for (const tool of tools) {
     if (tool.command !== null) registerDispatchTool(server, ctx, tool);
     else BUS_HANDLERS[tool.name]!(server, ctx);
   }
-  // The SDK would convert every schema again on every tools/list; the protocol's listings are computed once.
-  const listing = { tools: tools.map(toolListing) } as unknown as ListToolsResult;
-  // Only a client that renders MCP Apps is told of the viewer: the link would cost every other conversation tokens.
-  const withApp = { tools: tools.map((t) => withViewerLink(toolListing(t))) } as unknown as ListToolsResult;
+  const { listing, withApp } = listingsOf(tools);
   server.server.setRequestHandler("tools/list", () => (clientRendersApps(server) ? withApp : listing));
   seedInputSchemas(server, tools);
 }
