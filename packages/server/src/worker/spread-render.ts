@@ -17,13 +17,16 @@ import type { BlenderClient } from "../bus/client.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
 import { decodePng, encodePng, stack } from "./png.js";
-import { callerOf, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { callerOf, type Call, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { workerScenes, type Opener } from "./worker-scenes.js";
 
 const COMMAND = "render_animation";
 /** Chunks per worker: enough that a fast worker takes over a slow or dead one's share. */
 const CHUNKS_PER_WORKER = 3;
 /** A chunk re-queued this often (its workers kept dying) fails the render. */
 const MAX_ATTEMPTS = 3;
+/** Time for each clean-up command once the render is over (a worker back to its own file, a copy deleted). */
+const TIDY_MS = 60_000;
 
 type RenderFormat = (typeof RENDER_FORMATS)[number];
 type Dispatch = (bus: UserBus, request: DispatchRequest) => Promise<DispatchOutcome>;
@@ -138,6 +141,19 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: Math.max(1, deadline - Date.now()), signal: stop.signal, onProgress: undefined, parentJobId: parent.job_id }),
   );
 
+  // Each worker's chunks run in its turn with this render's scene open ("" : its own start file).
+  const scenes = workerScenes(bus);
+  const sceneOn = new Map<string, string>();
+  const openWith = (caller: Call): Opener => async (worker, file) => {
+    const target = file || (bus.listClients().find((c) => c.uuid === worker)?.hello.blend_file ?? "");
+    await caller(worker, "open_file", target ? { action: "open", filepath: target } : { action: "new" });
+  };
+  const open = openWith(call);
+  // Tidying up after the render runs even when a cancel or the timeout stopped it.
+  const tidy = callerOf((targetUuid, command, params) =>
+    dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: TIDY_MS, signal: undefined, onProgress: undefined, parentJobId: parent.job_id }),
+  );
+
   const serve = async (workerUuid: string): Promise<void> => {
     try {
       for (;;) {
@@ -155,7 +171,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
         const folder = workerFolders.get(workerUuid);
         const stream = folder === undefined ? null : new FrameStream(call, workerUuid, todo.map((f) => ({ remote: `${folder}/${frameFileName(f, format)}`, local: localFile(f) })));
         const chunkBegan = Date.now();
-        const outcome = await dispatch(bus, {
+        const outcome = await scenes.inScene(workerUuid, sceneOn.get(workerUuid) ?? "", open, () => dispatch(bus, {
           ...request,
           params: { ...request.params, frame_start: todo[0], frame_end: todo.at(-1), frame_step: step, ...(folder === undefined ? {} : { output_folder: folder }) },
           targetUuid: workerUuid,
@@ -170,7 +186,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
             partial.set(chunk, share);
             report(`${range} on ${workerUuid}: ${p.message ?? ""}`);
           },
-        });
+        })).catch((error: Error): DispatchOutcome => ({ command: COMMAND, target_uuid: workerUuid, job_id: null, status: "failed", result: null, error: `could not open the scene: ${error.message}` }));
         if (outcome.status === "completed") stream?.upTo(todo.length);
         // Streamed: what arrived here is kept; shared: what the worker said it wrote.
         const rendered = Date.now();
@@ -221,11 +237,12 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   try {
     const workers = pool.map((c) => c.uuid);
     try {
-      const scenes = "ship" in source ? await shipScene(call, source.ship, workers, `scene-${renderId}.blend`) : null;
+      const shipped = "ship" in source ? await shipScene(call, source.ship, workers, `scene-${renderId}.blend`) : null;
+      shipped?.paths.forEach((path, w) => sceneOn.set(w, path));
       if (!sharedFolder) {
         for (const w of workers) {
           // Beside the shipped scene; without one, an empty note in the same transfer folder tells where that is.
-          const beside = scenes?.get(w) ?? ((await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string);
+          const beside = shipped?.paths.get(w) ?? ((await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string);
           workerFolders.set(w, `${remoteDirname(beside)}/${renderId}`);
         }
       }
@@ -235,6 +252,9 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     timing.prepare_seconds = (Date.now() - began) / 1000;
     await Promise.all(workers.map(serve));
   } finally {
+    // Done with this render's scene: each worker goes back to its own start file, so a later render without a UI renders that.
+    const connected = new Set(bus.listClients().map((c) => c.uuid));
+    await Promise.all([...sceneOn].filter(([w]) => connected.has(w)).map(([w, file]) => scenes.release(w, file, openWith(tidy)).catch(() => undefined)));
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }

@@ -22,10 +22,11 @@ export function callerOf(dispatch: (targetUuid: string, command: string, params:
 
 /**
  * The source's open file saved as a copy and written to every worker, one
- * chunk read and then sent to all of them at a time; each worker then opens
- * it. Returns each worker's path of the copy.
+ * chunk read and then sent to all of them at a time (each chunk of the
+ * render opens it in its worker's turn: worker-scenes.ts). Returns each
+ * worker's path of the copy and the source's copy, for deleting.
  */
-export async function shipScene(call: Call, source: string, workers: string[], name: string): Promise<Map<string, string>> {
+export async function shipScene(call: Call, source: string, workers: string[], name: string): Promise<{ paths: Map<string, string>; copy: string }> {
   const copy = (await call(source, "save_scene_copy", {})) as { filepath: string; size: number };
   if (copy.size > MAX_SHIPPED_SCENE_BYTES) {
     throw new Error(
@@ -43,8 +44,7 @@ export async function shipScene(call: Call, source: string, workers: string[], n
     workers.forEach((w, i) => paths.set(w, written[i]!.filepath as string));
     offset += bytes;
   } while (offset < copy.size);
-  await Promise.all(workers.map((w) => call(w, "open_file", { action: "open", filepath: paths.get(w) })));
-  return paths;
+  return { paths, copy: copy.filepath };
 }
 
 /** A file on a Blender copied to `dest` here, chunk by chunk; its size in bytes. */

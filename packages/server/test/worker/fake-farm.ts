@@ -16,6 +16,10 @@ export class FakeFarm {
   /** Per Blender, the transfer commands it ran, in order ("write NAME@OFFSET", "read PATH@OFFSET", "open PATH"). */
   readonly ran = new Map<string, string[]>();
   readonly addons: FakeAddon[] = [];
+  /** Per worker, the file it has open ("" until it opens one: its own start file; "(new)" after action new). */
+  readonly opened = new Map<string, string>();
+  /** Every chunk rendered: on which worker, into which folder, with which open file's bytes (null: its own start file). */
+  readonly renders: { worker: string; folder: string; scene: string | null }[] = [];
 
   /** A worker; with a .blend it has the scene of its own, without it needs one shipped. */
   async worker(server: Endpoint, uuid: string, blendFile = "/shared/scene.blend"): Promise<FakeAddon> {
@@ -27,10 +31,19 @@ export class FakeFarm {
     return a;
   }
 
-  /** A Blender with a UI whose open file is `scene`: the requesting Blender. */
-  async ui(server: Endpoint, uuid: string, scene: Buffer): Promise<FakeAddon> {
+  /** A Blender with a UI whose open file is `scene` (or the n-th copy's bytes: `scene(n)`): the requesting Blender. */
+  async ui(server: Endpoint, uuid: string, scene: Buffer | ((n: number) => Buffer)): Promise<FakeAddon> {
     const a = new FakeAddon({ url: server.addonUrl, token: server.token, uuid });
-    a.behave("save_scene_copy", { kind: "answer", result: () => (this.disk.set(`${uuid}:/tmp/copy.blend`, scene), { filepath: "/tmp/copy.blend", size: scene.length }) });
+    let copies = 0;
+    a.behave("save_scene_copy", {
+      kind: "answer",
+      result: () => {
+        const bytes = typeof scene === "function" ? scene(++copies) : scene;
+        const filepath = typeof scene === "function" ? `/tmp/copy-${copies}.blend` : "/tmp/copy.blend";
+        this.disk.set(`${uuid}:${filepath}`, bytes);
+        return { filepath, size: bytes.length };
+      },
+    });
     this.files(a);
     await a.start();
     this.addons.push(a);
@@ -60,12 +73,22 @@ export class FakeFarm {
         return { filepath: key.slice(uuid.length + 1), size: this.disk.get(key)!.length };
       },
     });
-    a.behave("open_file", { kind: "answer", result: ({ filepath }) => (log(`open ${filepath}`), { filepath }) });
+    a.behave("open_file", {
+      kind: "answer",
+      result: ({ action, filepath }) => {
+        const file = action === "new" ? "(new)" : (filepath as string);
+        this.opened.set(uuid, file);
+        log(`open ${file}`);
+        return { filepath: action === "new" ? "" : filepath };
+      },
+    });
   }
 
   renderChunk(uuid: string, params: Record<string, unknown>) {
     const files: string[] = [];
     const folder = (params.output_folder as string | undefined) ?? "/shared/anim";
+    const open = this.opened.get(uuid);
+    this.renders.push({ worker: uuid, folder, scene: open ? (this.disk.get(`${uuid}:${open}`)?.toString() ?? open) : null });
     for (let f = params.frame_start as number; f <= (params.frame_end as number); f += (params.frame_step as number) ?? 1) {
       const path = `${folder}/frame_${String(f).padStart(4, "0")}.png`;
       this.disk.set(`${uuid}:${path}`, Buffer.from(`frame ${f} by ${uuid}`));

@@ -1,0 +1,68 @@
+/**
+ * Which scene each chunk of a spread render is rendered in (fake workers):
+ * two renders at once over the same workers each render their own shipped
+ * scene, and after a render the workers are back on their own start file.
+ */
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, test } from "node:test";
+import { connectClient, type TestClient } from "../support/mcp-client.js";
+import { startServer, type ServerProcess } from "../support/server-process.js";
+import { FakeFarm } from "./fake-farm.js";
+import { logged } from "./support.js";
+
+let server: ServerProcess;
+let client: TestClient;
+let farm: FakeFarm;
+
+beforeEach(async () => {
+  server = await startServer();
+  client = await connectClient(server, "http");
+  farm = new FakeFarm();
+});
+afterEach(async () => {
+  await farm.close();
+  await client.close();
+  await server.stop();
+});
+
+const OWN = "/shared/own.blend";
+
+test("two spread renders at once over the same workers: every chunk is rendered in its own render's scene", async () => {
+  // The first render's chunks wait until the second render has its scene copy, so the two overlap on the workers.
+  let secondCopy!: () => void;
+  const overlapping = new Promise<void>((resolve) => (secondCopy = resolve));
+  await farm.ui(server, "ui", (n) => (n === 2 && secondCopy(), Buffer.from(`scene ${n}`)));
+  for (const uuid of ["w1", "w2"]) {
+    const w = await farm.worker(server, uuid, OWN);
+    w.behave("render_animation", { kind: "answer", result: async (params) => (await overlapping, farm.renderChunk(uuid, params)) });
+  }
+  const [a, b] = await Promise.all(
+    ["/shared/a", "/shared/b"].map((output_folder) => client.call("blender_render_animation", { frame_start: 1, frame_end: 12, output_folder, target_uuid: "workers" })),
+  );
+  assert.equal(a!.structured.status, "completed", a!.structured.error);
+  assert.equal(b!.structured.status, "completed", b!.structured.error);
+  const scenesOf = (folder: string) => new Set(farm.renders.filter((r) => r.folder === folder).map((r) => r.scene));
+  const [sa, sb] = [scenesOf("/shared/a"), scenesOf("/shared/b")];
+  assert.equal(sa.size, 1, `render a saw one scene: ${[...sa]}`);
+  assert.equal(sb.size, 1, `render b saw one scene: ${[...sb]}`);
+  assert.deepEqual(new Set([...sa, ...sb]), new Set(["scene 1", "scene 2"]), "each its own copy");
+});
+
+test("after a shipped render the workers are back on their own file: a later render without a UI renders that", async () => {
+  const ui = await farm.ui(server, "ui", Buffer.from("ui scene"));
+  await farm.worker(server, "w1", OWN);
+  const bare = await farm.worker(server, "w2", "");
+  const shipped = await client.call("blender_render_animation", { frame_start: 1, frame_end: 6, output_folder: "/shared/shipped", target_uuid: "workers" });
+  assert.equal(shipped.structured.status, "completed", shipped.structured.error);
+  assert.deepEqual(new Set(farm.renders.filter((r) => r.folder === "/shared/shipped").map((r) => r.scene)), new Set(["ui scene"]));
+  assert.equal(farm.opened.get("w1"), OWN, "w1 reopened its --blend");
+  assert.equal(farm.opened.get("w2"), "(new)", "w2, started without one, has a new file");
+
+  for (const gone of [ui, bare]) {
+    await gone.close();
+    await logged(server, (l) => l.event === "client.detached" && l.target_uuid === gone.uuid);
+  }
+  const own = await client.call("blender_render_animation", { frame_start: 1, frame_end: 3, output_folder: "/shared/own", target_uuid: "workers" });
+  assert.equal(own.structured.status, "completed", own.structured.error);
+  assert.deepEqual(new Set(farm.renders.filter((r) => r.folder === "/shared/own").map((r) => `${r.worker} ${r.scene}`)), new Set([`w1 ${OWN}`]));
+});
