@@ -11,6 +11,7 @@
  */
 import { DEFAULT_PRIORITY, frameFileName, type DispatchOutcome, type JobState, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BlenderClient } from "../bus/client.js";
@@ -91,6 +92,8 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   const localFile = (frame: number) => join(here, frameFileName(frame, format));
   /** Worker -> the folder it renders into when the frames are streamed here. */
   const workerFolders = new Map<string, string>();
+  /** Files this render left on a worker besides its scene and frames, deleted at the end. */
+  const leftovers: [string, string][] = [];
 
   // One job for the whole render: its own id, frame progress, one terminal status; the chunks name it as their parent.
   const parent = bus.startParent(
@@ -237,12 +240,16 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   try {
     const workers = pool.map((c) => c.uuid);
     try {
-      const shipped = "ship" in source ? await shipScene(call, source.ship, workers, `scene-${renderId}.blend`) : null;
-      shipped?.paths.forEach((path, w) => sceneOn.set(w, path));
+      const shipped = "ship" in source ? await shipScene(call, tidy, source.ship, workers, `scene-${renderId}.blend`) : null;
+      shipped?.forEach((path, w) => sceneOn.set(w, path));
       if (!sharedFolder) {
         for (const w of workers) {
           // Beside the shipped scene; without one, an empty note in the same transfer folder tells where that is.
-          const beside = shipped?.paths.get(w) ?? ((await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string);
+          let beside = shipped?.get(w);
+          if (beside === undefined) {
+            beside = (await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string;
+            leftovers.push([w, beside]);
+          }
           workerFolders.set(w, `${remoteDirname(beside)}/${renderId}`);
         }
       }
@@ -252,15 +259,30 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     timing.prepare_seconds = (Date.now() - began) / 1000;
     await Promise.all(workers.map(serve));
   } finally {
-    // Done with this render's scene: each worker goes back to its own start file, so a later render without a UI renders that.
+    // Done with this render's scene: each worker goes back to its own start file, so a later render without a UI
+    // renders that, and then the copy, the frames already fetched and the note go.
     const connected = new Set(bus.listClients().map((c) => c.uuid));
-    await Promise.all([...sceneOn].filter(([w]) => connected.has(w)).map(([w, file]) => scenes.release(w, file, openWith(tidy)).catch(() => undefined)));
+    const remove = (w: string, filepath: string) => tidy(w, "delete_transfer_file", { filepath }).catch(() => undefined);
+    await Promise.all(
+      pool
+        .map((c) => c.uuid)
+        .filter((w) => connected.has(w))
+        .map(async (w) => {
+          const scene = sceneOn.get(w);
+          if (scene !== undefined) await scenes.release(w, scene, openWith(tidy)).then(() => remove(w, scene), () => undefined);
+          const folder = workerFolders.get(w);
+          if (folder !== undefined) await remove(w, folder);
+          for (const [who, file] of leftovers) if (who === w) await remove(w, file);
+        }),
+    );
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
   const summary = chunks.map((c) => ({ frames: [c.frames[0], c.frames.at(-1)], attempts: c.attempts }));
   ended = true;
   if (verdict) {
+    // A failed render has no result: the frames that did arrive go too.
+    if (!sharedFolder) await rm(here, { recursive: true, force: true });
     bus.parentEnd(parent, verdict.job, { chunks: summary }, verdict.error);
     return fail(verdict.status, verdict.error, { chunks: summary });
   }

@@ -23,11 +23,20 @@ export function callerOf(dispatch: (targetUuid: string, command: string, params:
 /**
  * The source's open file saved as a copy and written to every worker, one
  * chunk read and then sent to all of them at a time (each chunk of the
- * render opens it in its worker's turn: worker-scenes.ts). Returns each
- * worker's path of the copy and the source's copy, for deleting.
+ * render opens it in its worker's turn: worker-scenes.ts). The source's
+ * copy is deleted (through `tidy`, which a cancel does not stop) once every
+ * worker has it or the shipping failed. Returns each worker's path of it.
  */
-export async function shipScene(call: Call, source: string, workers: string[], name: string): Promise<{ paths: Map<string, string>; copy: string }> {
+export async function shipScene(call: Call, tidy: Call, source: string, workers: string[], name: string): Promise<Map<string, string>> {
   const copy = (await call(source, "save_scene_copy", {})) as { filepath: string; size: number };
+  try {
+    return await sendCopy(call, source, copy, workers, name);
+  } finally {
+    await tidy(source, "delete_transfer_file", { filepath: copy.filepath }).catch(() => undefined);
+  }
+}
+
+async function sendCopy(call: Call, source: string, copy: { filepath: string; size: number }, workers: string[], name: string): Promise<Map<string, string>> {
   if (copy.size > MAX_SHIPPED_SCENE_BYTES) {
     throw new Error(
       `the scene is ${mb(copy.size)} MB, more than the ${mb(MAX_SHIPPED_SCENE_BYTES)} MB a render ships to its workers: ` +
@@ -44,7 +53,7 @@ export async function shipScene(call: Call, source: string, workers: string[], n
     workers.forEach((w, i) => paths.set(w, written[i]!.filepath as string));
     offset += bytes;
   } while (offset < copy.size);
-  return { paths, copy: copy.filepath };
+  return paths;
 }
 
 /** A file on a Blender copied to `dest` here, chunk by chunk; its size in bytes. */

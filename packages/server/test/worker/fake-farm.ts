@@ -13,7 +13,9 @@ interface Endpoint {
 export class FakeFarm {
   /** Files by "<uuid>:<path>": what read_file_chunk reads and write_file_chunk writes. */
   readonly disk = new Map<string, Buffer>();
-  /** Per Blender, the transfer commands it ran, in order ("write NAME@OFFSET", "read PATH@OFFSET", "open PATH"). */
+  /** What delete_transfer_file took off the disk, by the same keys. */
+  readonly deleted = new Map<string, Buffer>();
+  /** Per Blender, the transfer commands it ran, in order ("write NAME@OFFSET", "read PATH@OFFSET", "open PATH", "delete PATH"). */
   readonly ran = new Map<string, string[]>();
   readonly addons: FakeAddon[] = [];
   /** Per worker, the file it has open ("" until it opens one: its own start file; "(new)" after action new). */
@@ -71,6 +73,15 @@ export class FakeFarm {
         this.disk.set(key, Buffer.concat([before, Buffer.from(data_base64 as string, "base64")]));
         log(`write ${name}@${offset}`);
         return { filepath: key.slice(uuid.length + 1), size: this.disk.get(key)!.length };
+      },
+    });
+    a.behave("delete_transfer_file", {
+      kind: "answer",
+      result: ({ filepath }) => {
+        const gone = [...this.disk.keys()].filter((k) => k === `${uuid}:${filepath}` || k.startsWith(`${uuid}:${filepath}/`));
+        gone.forEach((k) => (this.deleted.set(k, this.disk.get(k)!), this.disk.delete(k)));
+        log(`delete ${filepath}`);
+        return { deleted: gone.length > 0 };
       },
     });
     a.behave("open_file", {

@@ -1,9 +1,12 @@
 /**
  * Which scene each chunk of a spread render is rendered in (fake workers):
  * two renders at once over the same workers each render their own shipped
- * scene, and after a render the workers are back on their own start file.
+ * scene, and after a render the workers are back on their own start file
+ * and the transfer folders are empty again.
  */
 import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
@@ -65,4 +68,39 @@ test("after a shipped render the workers are back on their own file: a later ren
   const own = await client.call("blender_render_animation", { frame_start: 1, frame_end: 3, output_folder: "/shared/own", target_uuid: "workers" });
   assert.equal(own.structured.status, "completed", own.structured.error);
   assert.deepEqual(new Set(farm.renders.filter((r) => r.folder === "/shared/own").map((r) => `${r.worker} ${r.scene}`)), new Set([`w1 ${OWN}`]));
+});
+
+test("nothing is left in the transfer folders: the UI's copy once shipped, each worker's scene, frames and note at the end", async () => {
+  await farm.ui(server, "ui", Buffer.from("ui scene"));
+  const bare = await farm.worker(server, "w1", "");
+  const shipped = await client.call("blender_render_animation", { frame_start: 1, frame_end: 6, target_uuid: "workers" });
+  assert.equal(shipped.structured.status, "completed", shipped.structured.error);
+  assert.deepEqual([...farm.disk.keys()].filter((k) => k.startsWith("ui:")), [], "the UI's copy is deleted");
+  const ui = farm.ran.get("ui")!;
+  assert.ok(ui.findIndex((l) => l.startsWith("delete ")) > ui.map((l) => l.startsWith("read ")).lastIndexOf(true), "after its last chunk was read");
+  assert.deepEqual([...farm.disk.keys()].filter((k) => k.startsWith("w1:")), [], "the worker's scene and frames are deleted");
+  const w1 = farm.ran.get("w1")!;
+  assert.ok(w1.indexOf("open (new)") < w1.findIndex((l) => l.startsWith("delete ") && l.endsWith(".blend")), "its scene deleted once closed");
+  for (const file of shipped.structured.result.files as string[]) assert.ok(existsSync(file), `the server keeps ${file}`);
+
+  await farm.worker(server, "w2"); // with a --blend of its own: no scene shipped, the frames go through a note's folder
+  for (const gone of [farm.addons.find((a) => a.uuid === "ui")!, bare]) {
+    await gone.close();
+    await logged(server, (l) => l.event === "client.detached" && l.target_uuid === gone.uuid);
+  }
+  const own = await client.call("blender_render_animation", { frame_start: 1, frame_end: 3, target_uuid: "workers" });
+  assert.equal(own.structured.status, "completed", own.structured.error);
+  assert.deepEqual([...farm.disk.keys()].filter((k) => k.startsWith("w2:")), [], "the note and the frames are deleted");
+});
+
+test("a failed render leaves none of its streamed frames in the server's folder", async () => {
+  // Three chunks of two frames: the first arrives, the second fails.
+  const w = await farm.worker(server, "w1");
+  w.behave("render_animation", { kind: "fail", error: "out of memory" });
+  w.behaveOnce("render_animation", { kind: "answer", result: (params) => farm.renderChunk("w1", params) });
+  const failed = await client.call("blender_render_animation", { frame_start: 1, frame_end: 6, target_uuid: "workers" });
+  assert.equal(failed.structured.status, "failed");
+  assert.match(failed.structured.error, /frames 3-4 .*out of memory/);
+  assert.ok(farm.ran.get("w1")!.some((l) => /^read .*frame_0002\.png@0$/.test(l)), "the first chunk's frames had arrived");
+  assert.deepEqual(readdirSync(join(server.dataDir, "renders")).flatMap((u) => readdirSync(join(server.dataDir, "renders", u))), [], "no render folder left");
 });

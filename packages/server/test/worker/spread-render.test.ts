@@ -122,7 +122,7 @@ test("the requesting Blender's scene is shipped to the workers, which open it; t
   assert.equal(structured.status, "completed", structured.error);
   for (const w of ["w1", "w2"]) {
     const log = farm.ran.get(w)!;
-    const shipped = [...farm.disk.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"))!;
+    const shipped = [...farm.deleted.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"))!;
     assert.ok(shipped[1].equals(scene), `${w} has the scene, byte for byte`);
     assert.deepEqual(log.filter((l) => l.startsWith("write")).map((l) => l.split("@")[1]), ["0", String(TRANSFER_CHUNK_BYTES), String(2 * TRANSFER_CHUNK_BYTES)], "in chunks of TRANSFER_CHUNK_BYTES, in order");
     const opened = log.findIndex((l) => l.startsWith("open "));
