@@ -11,14 +11,15 @@
  */
 import { DEFAULT_PRIORITY, frameFileName, type DispatchOutcome, type JobState, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BlenderClient } from "../bus/client.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
 import { decodePng, encodePng, stack } from "./png.js";
-import { callerOf, type Call, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { salvagedStrip } from "./salvaged-strip.js";
+import { callerOf, type Call, FrameStream, readRemote, remoteDirname, shipScene } from "./transfer.js";
 import { workerScenes, type Opener } from "./worker-scenes.js";
 
 const COMMAND = "render_animation";
@@ -286,7 +287,18 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     bus.parentEnd(parent, verdict.job, { chunks: summary }, verdict.error);
     return fail(verdict.status, verdict.error, { chunks: summary });
   }
-  const gathered = gather(chunks, request.params);
+  // A dead worker's finished frames: here when streamed, else read from the shared folder by the worker that finished the chunk.
+  const shared = ((request.params.output_folder as string | undefined) ?? "").replace(/[\\/]+$/, "");
+  const salvagedPngs = await Promise.all(
+    chunks.map((c) =>
+      Promise.all(
+        c.salvaged.map(({ frame, file }) =>
+          (sharedFolder ? readRemote(tidy, c.attempts.at(-1)!.worker, `${shared}/${file}`) : readFile(localFile(frame))).catch(() => Buffer.alloc(0)),
+        ),
+      ),
+    ),
+  );
+  const gathered = gather(chunks, request.params, salvagedPngs);
   const result = sharedFolder ? gathered : { ...gathered, folder: here, files: frames.map(localFile) };
   timing.wall_seconds = (Date.now() - began) / 1000;
   const rounded = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
@@ -315,13 +327,18 @@ function sceneSource(bus: UserBus, pool: BlenderClient[]): { ship: string } | { 
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "user";
 
-/** The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact sheets stacked. */
-function gather(chunks: Chunk[], params: Record<string, unknown>): AnimationResult {
+/**
+ * The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact
+ * sheets stacked, each chunk's salvaged frames (`salvagedPngs`, by chunk) as a strip above its sheet.
+ */
+function gather(chunks: Chunk[], params: Record<string, unknown>, salvagedPngs: Buffer[][]): AnimationResult {
   const results = chunks.flatMap((c) => c.results);
   const first = results[0]!;
   const folders = new Set(results.map((r) => r.folder));
   const folder = (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : "");
-  const sheet = stack(results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
+  const sheets = chunks.map((c) => c.results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
+  const width = Math.max(...sheets.flat().map((s) => s.width));
+  const sheet = stack(sheets.flatMap((own, i) => [salvagedStrip(salvagedPngs[i]!, width), ...own].filter((image) => image !== null)));
   // A dead worker's finished frames come first in their chunk, named like the rest in the shared folder.
   const files = chunks.flatMap((c) => [
     ...c.salvaged.map(({ file }) => `${first.folder.replace(/[\\/]+$/, "")}/${file}`),

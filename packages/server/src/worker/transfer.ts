@@ -66,19 +66,33 @@ export async function fetchFile(call: Call, from: string, filepath: string, dest
   });
   let offset = 0;
   try {
-    for (;;) {
-      const chunk = (await call(from, "read_file_chunk", { filepath, offset, length: TRANSFER_CHUNK_BYTES })) as { data_base64: string; size: number };
-      const data = Buffer.from(chunk.data_base64, "base64");
-      if (data.length > 0) out.write(data);
+    for await (const data of chunksOf(call, from, filepath)) {
+      out.write(data);
       offset += data.length;
-      if (offset >= chunk.size) break;
-      if (data.length === 0) throw new Error(`${filepath} on ${from} ended at ${offset} of ${chunk.size} bytes`);
     }
   } finally {
     out.end();
     await closed;
   }
   return offset;
+}
+
+/** A (small) file on a Blender, read whole into memory. */
+export async function readRemote(call: Call, from: string, filepath: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const data of chunksOf(call, from, filepath)) parts.push(data);
+  return Buffer.concat(parts);
+}
+
+async function* chunksOf(call: Call, from: string, filepath: string): AsyncGenerator<Buffer> {
+  for (let offset = 0; ; ) {
+    const chunk = (await call(from, "read_file_chunk", { filepath, offset, length: TRANSFER_CHUNK_BYTES })) as { data_base64: string; size: number };
+    const data = Buffer.from(chunk.data_base64, "base64");
+    if (data.length > 0) yield data;
+    offset += data.length;
+    if (offset >= chunk.size) return;
+    if (data.length === 0) throw new Error(`${filepath} on ${from} ended at ${offset} of ${chunk.size} bytes`);
+  }
 }
 
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
