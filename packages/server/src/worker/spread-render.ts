@@ -11,15 +11,15 @@
  */
 import { DEFAULT_PRIORITY, frameFileName, type DispatchOutcome, type JobState, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import { randomUUID } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BlenderClient } from "../bus/client.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
-import { decodePng, encodePng, stack } from "./png.js";
-import { salvagedStrip } from "./salvaged-strip.js";
-import { callerOf, type Call, FrameStream, readRemote, remoteDirname, shipScene } from "./transfer.js";
+import { gather, salvagedPngs, type AnimationResult } from "./gather-frames.js";
+import { sceneSource } from "./scene-source.js";
+import { callerOf, type Call, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { tidyWorkers } from "./tidy-workers.js";
 import { workerScenes, type Opener } from "./worker-scenes.js";
 
 const COMMAND = "render_animation";
@@ -53,15 +53,6 @@ interface Chunk {
   salvaged: { frame: number; file: string }[];
 }
 
-interface AnimationResult {
-  folder: string;
-  files: string[];
-  width: number;
-  height: number;
-  engine: string;
-  render_seconds: number;
-  png_base64: string;
-}
 
 export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, spread: number | "all", dispatch: Dispatch): Promise<DispatchOutcome> {
   const base: { command: string; target_uuid: null; job_id: string | null } = { command: COMMAND, target_uuid: null, job_id: null };
@@ -260,22 +251,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     timing.prepare_seconds = (Date.now() - began) / 1000;
     await Promise.all(workers.map(serve));
   } finally {
-    // Done with this render's scene: each worker goes back to its own start file, so a later render without a UI
-    // renders that, and then the copy, the frames already fetched and the note go.
-    const connected = new Set(bus.listClients().map((c) => c.uuid));
-    const remove = (w: string, filepath: string) => tidy(w, "delete_transfer_file", { filepath }).catch(() => undefined);
-    await Promise.all(
-      pool
-        .map((c) => c.uuid)
-        .filter((w) => connected.has(w))
-        .map(async (w) => {
-          const scene = sceneOn.get(w);
-          if (scene !== undefined) await scenes.release(w, scene, openWith(tidy)).then(() => remove(w, scene), () => undefined);
-          const folder = workerFolders.get(w);
-          if (folder !== undefined) await remove(w, folder);
-          for (const [who, file] of leftovers) if (who === w) await remove(w, file);
-        }),
-    );
+    await tidyWorkers(bus, pool.map((c) => c.uuid), { scenes, sceneOn, workerFolders, leftovers, tidy, open: openWith(tidy) });
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
@@ -287,18 +263,8 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     bus.parentEnd(parent, verdict.job, { chunks: summary }, verdict.error);
     return fail(verdict.status, verdict.error, { chunks: summary });
   }
-  // A dead worker's finished frames: here when streamed, else read from the shared folder by the worker that finished the chunk.
-  const shared = ((request.params.output_folder as string | undefined) ?? "").replace(/[\\/]+$/, "");
-  const salvagedPngs = await Promise.all(
-    chunks.map((c) =>
-      Promise.all(
-        c.salvaged.map(({ frame, file }) =>
-          (sharedFolder ? readRemote(tidy, c.attempts.at(-1)!.worker, `${shared}/${file}`) : readFile(localFile(frame))).catch(() => Buffer.alloc(0)),
-        ),
-      ),
-    ),
-  );
-  const gathered = gather(chunks, request.params, salvagedPngs);
+  const pngs = await salvagedPngs(chunks, tidy, sharedFolder ? { folder: request.params.output_folder as string } : { localFile });
+  const gathered = gather(chunks, request.params, pngs);
   const result = sharedFolder ? gathered : { ...gathered, folder: here, files: frames.map(localFile) };
   timing.wall_seconds = (Date.now() - began) / 1000;
   const rounded = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
@@ -307,50 +273,4 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   return { ...base, status: "completed", result: whole, error: "" };
 }
 
-/**
- * Where the workers get the scene: the requesting Blender's open file when
- * one Blender with a UI is connected (shipped over the bus), else the .blend
- * every worker was started with (`blender-mcp worker --blend`).
- */
-function sceneSource(bus: UserBus, pool: BlenderClient[]): { ship: string } | { own: true } | { error: string } {
-  const uis = bus.listClients().filter((c) => !c.isWorker && c.canRun("save_scene_copy"));
-  if (uis.length === 1) return { ship: uis[0]!.uuid };
-  const bare = pool.filter((c) => c.hello.blend_file === "");
-  if (uis.length === 0 && bare.length === 0) return { own: true };
-  if (uis.length > 1) {
-    return { error: `${uis.length} Blenders with a UI are connected (${uis.map((c) => c.uuid).join(", ")}): the render ships the scene of exactly one; close the others, or start the workers with \`blender-mcp worker --blend FILE\` and disconnect the UIs` };
-  }
-  return {
-    error: `worker ${bare.map((c) => c.uuid).join(", ")} has no .blend open and no Blender with a UI is connected to send its scene: connect the Blender whose scene to render, or start the workers with \`blender-mcp worker --blend FILE\``,
-  };
-}
-
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "user";
-
-/**
- * The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact
- * sheets stacked, each chunk's salvaged frames (`salvagedPngs`, by chunk) as a strip above its sheet.
- */
-function gather(chunks: Chunk[], params: Record<string, unknown>, salvagedPngs: Buffer[][]): AnimationResult {
-  const results = chunks.flatMap((c) => c.results);
-  const first = results[0]!;
-  const folders = new Set(results.map((r) => r.folder));
-  const folder = (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : "");
-  const sheets = chunks.map((c) => c.results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
-  const width = Math.max(...sheets.flat().map((s) => s.width));
-  const sheet = stack(sheets.flatMap((own, i) => [salvagedStrip(salvagedPngs[i]!, width), ...own].filter((image) => image !== null)));
-  // A dead worker's finished frames come first in their chunk, named like the rest in the shared folder.
-  const files = chunks.flatMap((c) => [
-    ...c.salvaged.map(({ file }) => `${first.folder.replace(/[\\/]+$/, "")}/${file}`),
-    ...c.results.flatMap((r) => r.files),
-  ]);
-  return {
-    folder,
-    files,
-    width: first.width,
-    height: first.height,
-    engine: first.engine,
-    render_seconds: results.reduce((sum, r) => sum + r.render_seconds, 0),
-    png_base64: encodePng(sheet).toString("base64"),
-  };
-}
