@@ -3,7 +3,10 @@
  * asked for into files on its own pretend disk (each file's bytes name the
  * frame and the worker), and serves the transfer commands from that disk.
  */
+import { afterEach, beforeEach } from "node:test";
 import { FakeAddon, rgbPng } from "@blender-mcp/fake-addon";
+import { connectClient, type TestClient } from "../support/mcp-client.js";
+import { startServer, type ServerProcess } from "../support/server-process.js";
 
 interface Endpoint {
   addonUrl: string;
@@ -114,4 +117,19 @@ export class FakeFarm {
   async close(): Promise<void> {
     await Promise.all(this.addons.splice(0).map((a) => a.close()));
   }
+}
+
+/** Before each test a fresh server, an MCP client over HTTP and an empty farm, handed to `use`; all closed after it. */
+export function farmPerTest(use: (fresh: { server: ServerProcess; client: TestClient; farm: FakeFarm }) => void): void {
+  let fresh: { server: ServerProcess; client: TestClient; farm: FakeFarm };
+  beforeEach(async () => {
+    const server = await startServer();
+    fresh = { server, client: await connectClient(server, "http"), farm: new FakeFarm() };
+    use(fresh);
+  });
+  afterEach(async () => {
+    await fresh.farm.close();
+    await fresh.client.close();
+    await fresh.server.stop();
+  });
 }

@@ -7,26 +7,17 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, test } from "node:test";
-import { connectClient, type TestClient } from "../support/mcp-client.js";
-import { startServer, type ServerProcess } from "../support/server-process.js";
-import { FakeFarm } from "./fake-farm.js";
+import { test } from "node:test";
+import type { TestClient } from "../support/mcp-client.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { farmPerTest, type FakeFarm } from "./fake-farm.js";
 import { logged } from "./support.js";
 
 let server: ServerProcess;
 let client: TestClient;
 let farm: FakeFarm;
 
-beforeEach(async () => {
-  server = await startServer();
-  client = await connectClient(server, "http");
-  farm = new FakeFarm();
-});
-afterEach(async () => {
-  await farm.close();
-  await client.close();
-  await server.stop();
-});
+farmPerTest((fresh) => ({ server, client, farm } = fresh));
 
 const OWN = "/shared/own.blend";
 

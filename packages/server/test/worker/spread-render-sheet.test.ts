@@ -5,26 +5,17 @@
  * dying worker cannot have its frames streamed before it goes.
  */
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import { decodePng, rgbPng } from "@blender-mcp/fake-addon";
-import { connectClient, type TestClient } from "../support/mcp-client.js";
-import { startServer, type ServerProcess } from "../support/server-process.js";
-import { FakeFarm } from "./fake-farm.js";
+import type { TestClient } from "../support/mcp-client.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { farmPerTest, type FakeFarm } from "./fake-farm.js";
 
 let server: ServerProcess;
 let client: TestClient;
 let farm: FakeFarm;
 
-beforeEach(async () => {
-  server = await startServer();
-  client = await connectClient(server, "http");
-  farm = new FakeFarm();
-});
-afterEach(async () => {
-  await farm.close();
-  await client.close();
-  await server.stop();
-});
+farmPerTest((fresh) => ({ server, client, farm } = fresh));
 
 const GREEN: [number, number, number] = [10, 200, 10];
 

@@ -6,30 +6,21 @@
  * dead worker's unfinished frames re-queued; a cancel stopping every chunk.
  */
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FakeAddon, decodePng } from "@blender-mcp/fake-addon";
 import { MAX_SHIPPED_SCENE_BYTES, TRANSFER_CHUNK_BYTES } from "@blender-mcp/protocol";
-import { connectClient, type TestClient } from "../support/mcp-client.js";
-import { startServer, type ServerProcess } from "../support/server-process.js";
-import { FakeFarm } from "./fake-farm.js";
+import type { TestClient } from "../support/mcp-client.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { farmPerTest, type FakeFarm } from "./fake-farm.js";
 import { logged } from "./support.js";
 
 let server: ServerProcess;
 let client: TestClient;
 let farm: FakeFarm;
 
-beforeEach(async () => {
-  server = await startServer();
-  client = await connectClient(server, "http");
-  farm = new FakeFarm();
-});
-afterEach(async () => {
-  await farm.close();
-  await client.close();
-  await server.stop();
-});
+farmPerTest((fresh) => ({ server, client, farm } = fresh));
 
 const worker = (uuid: string, blendFile?: string) => farm.worker(server, uuid, blendFile);
 
