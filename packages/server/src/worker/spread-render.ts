@@ -251,7 +251,9 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     timing.prepare_seconds = (Date.now() - began) / 1000;
     await Promise.all(workers.map(serve));
   } finally {
-    await tidyWorkers(bus, pool.map((c) => c.uuid), { scenes, sceneOn, workerFolders, leftovers, tidy, open: openWith(tidy) });
+    // Not after a stop: the workers are still winding their cancelled chunks down, and opening a file then would end
+    // those differently; their next spread render opens the file it needs, and the addon deletes its copies on exit.
+    if (!stop.signal.aborted) await tidyWorkers(bus, pool.map((c) => c.uuid), { scenes, sceneOn, workerFolders, leftovers, tidy, open: openWith(tidy) });
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }

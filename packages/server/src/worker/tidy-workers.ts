@@ -1,5 +1,5 @@
 /**
- * After a spread render, on every worker still connected: back to its own
+ * After a spread render that completed, on every worker still connected: back to its own
  * start file (so a later render without a UI renders that), then the shipped
  * scene, the streamed frames' folder and any note deleted. Best effort: a
  * worker that fails to tidy up still ends the render as it was.
