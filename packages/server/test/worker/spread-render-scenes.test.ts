@@ -95,3 +95,22 @@ test("a failed render leaves none of its streamed frames in the server's folder"
   assert.ok(farm.ran.get("w1")!.some((l) => /^read .*frame_0002\.png@0$/.test(l)), "the first chunk's frames had arrived");
   assert.deepEqual(readdirSync(join(server.dataDir, "renders")).flatMap((u) => readdirSync(join(server.dataDir, "renders", u))), [], "no render folder left");
 });
+
+test("after a cancel the workers are left alone (still stopping their chunks); the next render opens the file it needs", async () => {
+  const ui = await farm.ui(server, "ui", Buffer.from("ui scene"));
+  const w = await farm.worker(server, "w1", OWN);
+  w.behaveOnce("render_animation", { kind: "never" });
+  const controller = new AbortController();
+  const pending = client.call("blender_render_animation", { frame_start: 1, frame_end: 3, output_folder: "/shared/cancelled", target_uuid: "workers" }, { signal: controller.signal });
+  const chunk = await client.event((e) => e.command === "render_animation" && e.parent_job_id !== undefined && e.status === "running");
+  controller.abort();
+  await assert.rejects(pending);
+  await client.event((e) => e.job_id === chunk.parent_job_id && e.status === "cancelled");
+  assert.ok(!farm.ran.get("w1")!.some((l) => l === `open ${OWN}` || l.startsWith("delete ")), `nothing sent after the cancel: ${farm.ran.get("w1")}`);
+
+  await ui.close();
+  await logged(server, (l) => l.event === "client.detached" && l.target_uuid === "ui");
+  const own = await client.call("blender_render_animation", { frame_start: 1, frame_end: 3, output_folder: "/shared/own", target_uuid: "workers" });
+  assert.equal(own.structured.status, "completed", own.structured.error);
+  assert.deepEqual(new Set(farm.renders.filter((r) => r.folder === "/shared/own").map((r) => r.scene)), new Set([OWN]), "rendered in its own file again");
+});
