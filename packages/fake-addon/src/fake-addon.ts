@@ -287,7 +287,16 @@ export class FakeAddon extends EventEmitter {
         break;
       }
       case "answer":
-        if (behaviour.result) return this.update(job.jobId, "completed", await behaviour.result(job.params), "");
+        if (behaviour.result) {
+          // A result that throws fails the job, as a handler's error does in Blender.
+          let result: unknown;
+          try {
+            result = await behaviour.result(job.params);
+          } catch (error) {
+            return this.update(job.jobId, "failed", null, (error as Error).message);
+          }
+          return this.update(job.jobId, "completed", result, "");
+        }
     }
     await this.answer(job);
   }

@@ -3221,6 +3221,42 @@ class WriteFileChunkResult:
 
 
 @dataclass
+class DeleteTransferFileParams:
+    filepath: str
+    """A file or folder inside blender-mcp-bus-transfers"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'DeleteTransferFileParams':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        filepath = from_str(obj.get("filepath"))
+        return DeleteTransferFileParams(filepath)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["filepath"] = from_str(self.filepath)
+        return result
+
+
+@dataclass
+class DeleteTransferFileResult:
+    deleted: bool
+    """False: it was already gone"""
+
+    @staticmethod
+    def from_dict(obj: Any) -> 'DeleteTransferFileResult':
+        if not (isinstance(obj, dict)):
+            raise ValidationError("expected isinstance(obj, dict)")
+        deleted = from_bool(obj.get("deleted"))
+        return DeleteTransferFileResult(deleted)
+
+    def to_dict(self) -> dict:
+        result: dict = {}
+        result["deleted"] = from_bool(self.deleted)
+        return result
+
+
+@dataclass
 class UndoParams:
     steps: int
 
@@ -4085,6 +4121,22 @@ def write_file_chunk_result_from_dict(s: Any) -> WriteFileChunkResult:
 
 def write_file_chunk_result_to_dict(x: WriteFileChunkResult) -> Any:
     return to_class(WriteFileChunkResult, x)
+
+
+def delete_transfer_file_params_from_dict(s: Any) -> DeleteTransferFileParams:
+    return DeleteTransferFileParams.from_dict(s)
+
+
+def delete_transfer_file_params_to_dict(x: DeleteTransferFileParams) -> Any:
+    return to_class(DeleteTransferFileParams, x)
+
+
+def delete_transfer_file_result_from_dict(s: Any) -> DeleteTransferFileResult:
+    return DeleteTransferFileResult.from_dict(s)
+
+
+def delete_transfer_file_result_to_dict(x: DeleteTransferFileResult) -> Any:
+    return to_class(DeleteTransferFileResult, x)
 
 
 def undo_params_from_dict(s: Any) -> UndoParams:

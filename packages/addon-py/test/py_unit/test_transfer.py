@@ -4,7 +4,8 @@ import shutil
 import tempfile
 import unittest
 
-from blender_mcp_bus.core.transfer import CHUNK_BYTES, TransferError, read_chunk, write_chunk
+from blender_mcp_bus.core import transfer
+from blender_mcp_bus.core.transfer import CHUNK_BYTES, TransferError, delete, read_chunk, write_chunk
 
 
 class TransferTest(unittest.TestCase):
@@ -44,6 +45,33 @@ class TransferTest(unittest.TestCase):
             read_chunk(path, 4, 10)
         with self.assertRaisesRegex(TransferError, "no file at"):
             read_chunk(path + ".missing", 0, 10)
+
+
+    def test_delete_removes_a_file_or_folder_inside_and_says_when_it_was_gone(self):
+        path = write_chunk(self.folder, "scene.blend", 0, base64.b64encode(b"abc").decode())["filepath"]
+        frames = os.path.join(self.folder, "anim-1")
+        os.makedirs(frames)
+        open(os.path.join(frames, "frame_0001.png"), "wb").close()
+        self.assertEqual(delete(self.folder, path), {"deleted": True})
+        self.assertEqual(delete(self.folder, frames), {"deleted": True})
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assertEqual(delete(self.folder, path), {"deleted": False})
+
+    def test_delete_refuses_anything_outside_the_folder_or_the_folder_itself(self):
+        outside = tempfile.NamedTemporaryFile(delete=False)
+        self.addCleanup(os.remove, outside.name)
+        for path in (outside.name, self.folder, os.path.join(self.folder, "..", os.path.basename(outside.name))):
+            with self.assertRaisesRegex(TransferError, "only transferred files can be deleted"):
+                delete(self.folder, path)
+        self.assertTrue(os.path.exists(outside.name))
+
+    def test_what_this_process_wrote_is_removed_at_exit(self):
+        kept = os.path.join(self.folder, "not-ours.blend")
+        open(kept, "wb").close()
+        ours = write_chunk(self.folder, "ours.blend", 0, base64.b64encode(b"abc").decode())["filepath"]
+        transfer.forget_all()  # what atexit runs
+        self.assertFalse(os.path.exists(ours))
+        self.assertTrue(os.path.exists(kept))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import { getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, down
 import { renderStill, renderAnimation } from "./render.js";
 import { getSceneInfo, getObjectInfo, browseData } from "./scene.js";
 import { getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel } from "./sketchfab.js";
-import { saveSceneCopy, readFileChunk, writeFileChunk } from "./transfer.js";
+import { saveSceneCopy, readFileChunk, writeFileChunk, deleteTransferFile } from "./transfer.js";
 import { undo, redo, getUndoHistory } from "./undo.js";
 import { getViewportScreenshot } from "./viewport.js";
 import { getViews } from "./views.js";
@@ -43,6 +43,7 @@ export const COMMAND_LIST = [
   saveSceneCopy,
   readFileChunk,
   writeFileChunk,
+  deleteTransferFile,
   undo,
   redo,
   getUndoHistory,
@@ -57,4 +58,4 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
   COMMAND_LIST.map((c) => [c.name, c as unknown as CommandDef]),
 );
 
-export { searchApi, getApi, executeCode, saveFile, openFile, importFile, exportFile, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, renderStill, renderAnimation, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, saveSceneCopy, readFileChunk, writeFileChunk, undo, redo, getUndoHistory, getViewportScreenshot, getViews };
+export { searchApi, getApi, executeCode, saveFile, openFile, importFile, exportFile, getHyper3dStatus, generateHyper3dModel, pollHyper3dJob, importHyper3dModel, getPolyhavenStatus, getPolyhavenCategories, searchPolyhavenAssets, downloadPolyhavenAsset, setTexture, renderStill, renderAnimation, getSceneInfo, getObjectInfo, browseData, getSketchfabStatus, searchSketchfabModels, getSketchfabModelPreview, downloadSketchfabModel, saveSceneCopy, readFileChunk, writeFileChunk, deleteTransferFile, undo, redo, getUndoHistory, getViewportScreenshot, getViews };

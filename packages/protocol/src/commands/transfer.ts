@@ -87,3 +87,24 @@ export const writeFileChunk = defineCommand({
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   },
 });
+
+export const deleteTransferFile = defineCommand({
+  name: "delete_transfer_file",
+  params: z.strictObject({
+    filepath: z.string().min(1).max(4096).describe("A file or folder inside blender-mcp-bus-transfers"),
+  }),
+  result: z.object({
+    deleted: z.boolean().describe("False: it was already gone"),
+  }),
+  gate: null,
+  toolset: "bus",
+  undoStep: false,
+  timeout: { defaultSeconds: 30, maxSeconds: 300 },
+  example: { params: { filepath: EXAMPLE_PATH }, result: { deleted: true } },
+  tool: {
+    name: "blender_delete_transfer_file",
+    title: "Delete a transferred file",
+    description: "Delete a file or folder in the system temp folder's blender-mcp-bus-transfers (a shipped scene, streamed frames).",
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  },
+});

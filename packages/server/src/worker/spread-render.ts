@@ -11,19 +11,24 @@
  */
 import { DEFAULT_PRIORITY, frameFileName, type DispatchOutcome, type JobState, type Progress, type RENDER_FORMATS } from "@blender-mcp/protocol";
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BlenderClient } from "../bus/client.js";
 import type { UserBus } from "../bus/user-bus.js";
 import type { DispatchRequest } from "../mcp/dispatch.js";
-import { decodePng, encodePng, stack } from "./png.js";
-import { callerOf, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { gather, salvagedPngs, type AnimationResult } from "./gather-frames.js";
+import { sceneSource } from "./scene-source.js";
+import { callerOf, type Call, FrameStream, remoteDirname, shipScene } from "./transfer.js";
+import { tidyWorkers } from "./tidy-workers.js";
+import { workerScenes, type Opener } from "./worker-scenes.js";
 
 const COMMAND = "render_animation";
 /** Chunks per worker: enough that a fast worker takes over a slow or dead one's share. */
 const CHUNKS_PER_WORKER = 3;
 /** A chunk re-queued this often (its workers kept dying) fails the render. */
 const MAX_ATTEMPTS = 3;
+/** Time for each clean-up command once the render is over (a worker back to its own file, a copy deleted). */
+const TIDY_MS = 60_000;
 
 type RenderFormat = (typeof RENDER_FORMATS)[number];
 type Dispatch = (bus: UserBus, request: DispatchRequest) => Promise<DispatchOutcome>;
@@ -48,15 +53,6 @@ interface Chunk {
   salvaged: { frame: number; file: string }[];
 }
 
-interface AnimationResult {
-  folder: string;
-  files: string[];
-  width: number;
-  height: number;
-  engine: string;
-  render_seconds: number;
-  png_base64: string;
-}
 
 export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, spread: number | "all", dispatch: Dispatch): Promise<DispatchOutcome> {
   const base: { command: string; target_uuid: null; job_id: string | null } = { command: COMMAND, target_uuid: null, job_id: null };
@@ -88,6 +84,8 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   const localFile = (frame: number) => join(here, frameFileName(frame, format));
   /** Worker -> the folder it renders into when the frames are streamed here. */
   const workerFolders = new Map<string, string>();
+  /** Files this render left on a worker besides its scene and frames, deleted at the end. */
+  const leftovers: [string, string][] = [];
 
   // One job for the whole render: its own id, frame progress, one terminal status; the chunks name it as their parent.
   const parent = bus.startParent(
@@ -138,6 +136,19 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: Math.max(1, deadline - Date.now()), signal: stop.signal, onProgress: undefined, parentJobId: parent.job_id }),
   );
 
+  // Each worker's chunks run in its turn with this render's scene open ("" : its own start file).
+  const scenes = workerScenes(bus);
+  const sceneOn = new Map<string, string>();
+  const openWith = (caller: Call): Opener => async (worker, file) => {
+    const target = file || (bus.listClients().find((c) => c.uuid === worker)?.hello.blend_file ?? "");
+    await caller(worker, "open_file", target ? { action: "open", filepath: target } : { action: "new" });
+  };
+  const open = openWith(call);
+  // Tidying up after the render runs even when a cancel or the timeout stopped it.
+  const tidy = callerOf((targetUuid, command, params) =>
+    dispatch(bus, { ...request, command, params, targetUuid, timeoutMs: TIDY_MS, signal: undefined, onProgress: undefined, parentJobId: parent.job_id }),
+  );
+
   const serve = async (workerUuid: string): Promise<void> => {
     try {
       for (;;) {
@@ -155,7 +166,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
         const folder = workerFolders.get(workerUuid);
         const stream = folder === undefined ? null : new FrameStream(call, workerUuid, todo.map((f) => ({ remote: `${folder}/${frameFileName(f, format)}`, local: localFile(f) })));
         const chunkBegan = Date.now();
-        const outcome = await dispatch(bus, {
+        const outcome = await scenes.inScene(workerUuid, sceneOn.get(workerUuid) ?? "", open, () => dispatch(bus, {
           ...request,
           params: { ...request.params, frame_start: todo[0], frame_end: todo.at(-1), frame_step: step, ...(folder === undefined ? {} : { output_folder: folder }) },
           targetUuid: workerUuid,
@@ -170,7 +181,7 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
             partial.set(chunk, share);
             report(`${range} on ${workerUuid}: ${p.message ?? ""}`);
           },
-        });
+        })).catch((error: Error): DispatchOutcome => ({ command: COMMAND, target_uuid: workerUuid, job_id: null, status: "failed", result: null, error: `could not open the scene: ${error.message}` }));
         if (outcome.status === "completed") stream?.upTo(todo.length);
         // Streamed: what arrived here is kept; shared: what the worker said it wrote.
         const rendered = Date.now();
@@ -221,11 +232,16 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   try {
     const workers = pool.map((c) => c.uuid);
     try {
-      const scenes = "ship" in source ? await shipScene(call, source.ship, workers, `scene-${renderId}.blend`) : null;
+      const shipped = "ship" in source ? await shipScene(call, tidy, source.ship, workers, `scene-${renderId}.blend`) : null;
+      shipped?.forEach((path, w) => sceneOn.set(w, path));
       if (!sharedFolder) {
         for (const w of workers) {
           // Beside the shipped scene; without one, an empty note in the same transfer folder tells where that is.
-          const beside = scenes?.get(w) ?? ((await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string);
+          let beside = shipped?.get(w);
+          if (beside === undefined) {
+            beside = (await call(w, "write_file_chunk", { name: `${renderId}.txt`, offset: 0, data_base64: "" })).filepath as string;
+            leftovers.push([w, beside]);
+          }
           workerFolders.set(w, `${remoteDirname(beside)}/${renderId}`);
         }
       }
@@ -235,16 +251,22 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
     timing.prepare_seconds = (Date.now() - began) / 1000;
     await Promise.all(workers.map(serve));
   } finally {
+    // Not after a stop: the workers are still winding their cancelled chunks down, and opening a file then would end
+    // those differently; their next spread render opens the file it needs, and the addon deletes its copies on exit.
+    if (!stop.signal.aborted) await tidyWorkers(bus, pool.map((c) => c.uuid), { scenes, sceneOn, workerFolders, leftovers, tidy, open: openWith(tidy) });
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
   }
   const summary = chunks.map((c) => ({ frames: [c.frames[0], c.frames.at(-1)], attempts: c.attempts }));
   ended = true;
   if (verdict) {
+    // A failed render has no result: the frames that did arrive go too.
+    if (!sharedFolder) await rm(here, { recursive: true, force: true });
     bus.parentEnd(parent, verdict.job, { chunks: summary }, verdict.error);
     return fail(verdict.status, verdict.error, { chunks: summary });
   }
-  const gathered = gather(chunks, request.params);
+  const pngs = await salvagedPngs(chunks, tidy, sharedFolder ? { folder: request.params.output_folder as string } : { localFile });
+  const gathered = gather(chunks, request.params, pngs);
   const result = sharedFolder ? gathered : { ...gathered, folder: here, files: frames.map(localFile) };
   timing.wall_seconds = (Date.now() - began) / 1000;
   const rounded = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
@@ -253,45 +275,4 @@ export async function renderOnWorkers(bus: UserBus, request: DispatchRequest, sp
   return { ...base, status: "completed", result: whole, error: "" };
 }
 
-/**
- * Where the workers get the scene: the requesting Blender's open file when
- * one Blender with a UI is connected (shipped over the bus), else the .blend
- * every worker was started with (`blender-mcp worker --blend`).
- */
-function sceneSource(bus: UserBus, pool: BlenderClient[]): { ship: string } | { own: true } | { error: string } {
-  const uis = bus.listClients().filter((c) => !c.isWorker && c.canRun("save_scene_copy"));
-  if (uis.length === 1) return { ship: uis[0]!.uuid };
-  const bare = pool.filter((c) => c.hello.blend_file === "");
-  if (uis.length === 0 && bare.length === 0) return { own: true };
-  if (uis.length > 1) {
-    return { error: `${uis.length} Blenders with a UI are connected (${uis.map((c) => c.uuid).join(", ")}): the render ships the scene of exactly one; close the others, or start the workers with \`blender-mcp worker --blend FILE\` and disconnect the UIs` };
-  }
-  return {
-    error: `worker ${bare.map((c) => c.uuid).join(", ")} has no .blend open and no Blender with a UI is connected to send its scene: connect the Blender whose scene to render, or start the workers with \`blender-mcp worker --blend FILE\``,
-  };
-}
-
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "user";
-
-/** The chunks' results as one: files in frame order (a dead worker's finished ones among them), the contact sheets stacked. */
-function gather(chunks: Chunk[], params: Record<string, unknown>): AnimationResult {
-  const results = chunks.flatMap((c) => c.results);
-  const first = results[0]!;
-  const folders = new Set(results.map((r) => r.folder));
-  const folder = (params.output_folder as string | undefined) ?? (folders.size === 1 ? first.folder : "");
-  const sheet = stack(results.map((r) => decodePng(Buffer.from(r.png_base64, "base64"))));
-  // A dead worker's finished frames come first in their chunk, named like the rest in the shared folder.
-  const files = chunks.flatMap((c) => [
-    ...c.salvaged.map(({ file }) => `${first.folder.replace(/[\\/]+$/, "")}/${file}`),
-    ...c.results.flatMap((r) => r.files),
-  ]);
-  return {
-    folder,
-    files,
-    width: first.width,
-    height: first.height,
-    engine: first.engine,
-    render_seconds: results.reduce((sum, r) => sum + r.render_seconds, 0),
-    png_base64: encodePng(sheet).toString("base64"),
-  };
-}

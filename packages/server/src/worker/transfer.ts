@@ -22,11 +22,21 @@ export function callerOf(dispatch: (targetUuid: string, command: string, params:
 
 /**
  * The source's open file saved as a copy and written to every worker, one
- * chunk read and then sent to all of them at a time; each worker then opens
- * it. Returns each worker's path of the copy.
+ * chunk read and then sent to all of them at a time (each chunk of the
+ * render opens it in its worker's turn: worker-scenes.ts). The source's
+ * copy is deleted (through `tidy`, which a cancel does not stop) once every
+ * worker has it or the shipping failed. Returns each worker's path of it.
  */
-export async function shipScene(call: Call, source: string, workers: string[], name: string): Promise<Map<string, string>> {
+export async function shipScene(call: Call, tidy: Call, source: string, workers: string[], name: string): Promise<Map<string, string>> {
   const copy = (await call(source, "save_scene_copy", {})) as { filepath: string; size: number };
+  try {
+    return await sendCopy(call, source, copy, workers, name);
+  } finally {
+    await tidy(source, "delete_transfer_file", { filepath: copy.filepath }).catch(() => undefined);
+  }
+}
+
+async function sendCopy(call: Call, source: string, copy: { filepath: string; size: number }, workers: string[], name: string): Promise<Map<string, string>> {
   if (copy.size > MAX_SHIPPED_SCENE_BYTES) {
     throw new Error(
       `the scene is ${mb(copy.size)} MB, more than the ${mb(MAX_SHIPPED_SCENE_BYTES)} MB a render ships to its workers: ` +
@@ -43,7 +53,6 @@ export async function shipScene(call: Call, source: string, workers: string[], n
     workers.forEach((w, i) => paths.set(w, written[i]!.filepath as string));
     offset += bytes;
   } while (offset < copy.size);
-  await Promise.all(workers.map((w) => call(w, "open_file", { action: "open", filepath: paths.get(w) })));
   return paths;
 }
 
@@ -57,19 +66,33 @@ export async function fetchFile(call: Call, from: string, filepath: string, dest
   });
   let offset = 0;
   try {
-    for (;;) {
-      const chunk = (await call(from, "read_file_chunk", { filepath, offset, length: TRANSFER_CHUNK_BYTES })) as { data_base64: string; size: number };
-      const data = Buffer.from(chunk.data_base64, "base64");
-      if (data.length > 0) out.write(data);
+    for await (const data of chunksOf(call, from, filepath)) {
+      out.write(data);
       offset += data.length;
-      if (offset >= chunk.size) break;
-      if (data.length === 0) throw new Error(`${filepath} on ${from} ended at ${offset} of ${chunk.size} bytes`);
     }
   } finally {
     out.end();
     await closed;
   }
   return offset;
+}
+
+/** A (small) file on a Blender, read whole into memory. */
+export async function readRemote(call: Call, from: string, filepath: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const data of chunksOf(call, from, filepath)) parts.push(data);
+  return Buffer.concat(parts);
+}
+
+async function* chunksOf(call: Call, from: string, filepath: string): AsyncGenerator<Buffer> {
+  for (let offset = 0; ; ) {
+    const chunk = (await call(from, "read_file_chunk", { filepath, offset, length: TRANSFER_CHUNK_BYTES })) as { data_base64: string; size: number };
+    const data = Buffer.from(chunk.data_base64, "base64");
+    if (data.length > 0) yield data;
+    offset += data.length;
+    if (offset >= chunk.size) return;
+    if (data.length === 0) throw new Error(`${filepath} on ${from} ended at ${offset} of ${chunk.size} bytes`);
+  }
 }
 
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
@@ -135,6 +135,10 @@ function spreadSuite(version: BlenderVersion): void {
         const [r, g, b] = image.pixels.subarray(0, 3);
         assert.ok(r! > 2 * g! && r! > 2 * b!, `${file}'s corner is the shipped scene's red world: ${[r, g, b]}`);
       }
+      // Nothing of this render is left in the transfer folder (one /tmp for the version): no UI copy, no shipped scene or frames.
+      const renderId = basename(structured.result.folder as string);
+      const left = `import os, re, tempfile\nd = os.path.join(tempfile.gettempdir(), 'blender-mcp-bus-transfers')\nprint([f for f in os.listdir(d) if re.match(r'scene-[0-9a-f]{12}[.]blend$', f) or '${renderId}' in f])`;
+      assert.equal((await client.call("blender_execute_code", { code: left, target_uuid: ui!.uuid })).structured.result.stdout.trim(), "[]");
     });
   });
 }

@@ -43,8 +43,8 @@ test("workers on another server process take chunks through Redis; the scene and
     const chunks = structured.result.chunks as { attempts: { worker: string; status: string }[] }[];
     assert.deepEqual(new Set(chunks.map((c) => c.attempts[0]!.worker)), new Set(["on-a", "on-b"]), "both processes' workers rendered");
     for (const w of ["on-a", "on-b"]) {
-      const shipped = [...farm.disk.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"));
-      assert.ok(shipped?.[1].equals(scene), `${w} got the scene`);
+      const shipped = [...farm.deleted.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"));
+      assert.ok(shipped?.[1].equals(scene), `${w} got the scene (deleted once the render ended)`);
     }
     const files = structured.result.files as string[];
     assert.equal(files.length, 12);

@@ -6,30 +6,21 @@
  * dead worker's unfinished frames re-queued; a cancel stopping every chunk.
  */
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FakeAddon, decodePng } from "@blender-mcp/fake-addon";
 import { MAX_SHIPPED_SCENE_BYTES, TRANSFER_CHUNK_BYTES } from "@blender-mcp/protocol";
-import { connectClient, type TestClient } from "../support/mcp-client.js";
-import { startServer, type ServerProcess } from "../support/server-process.js";
-import { FakeFarm } from "./fake-farm.js";
+import type { TestClient } from "../support/mcp-client.js";
+import type { ServerProcess } from "../support/server-process.js";
+import { farmPerTest, type FakeFarm } from "./fake-farm.js";
 import { logged } from "./support.js";
 
 let server: ServerProcess;
 let client: TestClient;
 let farm: FakeFarm;
 
-beforeEach(async () => {
-  server = await startServer();
-  client = await connectClient(server, "http");
-  farm = new FakeFarm();
-});
-afterEach(async () => {
-  await farm.close();
-  await client.close();
-  await server.stop();
-});
+farmPerTest((fresh) => ({ server, client, farm } = fresh));
 
 const worker = (uuid: string, blendFile?: string) => farm.worker(server, uuid, blendFile);
 
@@ -122,7 +113,7 @@ test("the requesting Blender's scene is shipped to the workers, which open it; t
   assert.equal(structured.status, "completed", structured.error);
   for (const w of ["w1", "w2"]) {
     const log = farm.ran.get(w)!;
-    const shipped = [...farm.disk.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"))!;
+    const shipped = [...farm.deleted.entries()].find(([k]) => k.startsWith(`${w}:`) && k.endsWith(".blend"))!;
     assert.ok(shipped[1].equals(scene), `${w} has the scene, byte for byte`);
     assert.deepEqual(log.filter((l) => l.startsWith("write")).map((l) => l.split("@")[1]), ["0", String(TRANSFER_CHUNK_BYTES), String(2 * TRANSFER_CHUNK_BYTES)], "in chunks of TRANSFER_CHUNK_BYTES, in order");
     const opened = log.findIndex((l) => l.startsWith("open "));

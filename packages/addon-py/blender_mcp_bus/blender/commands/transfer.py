@@ -1,4 +1,4 @@
-"""save_scene_copy, read_file_chunk, write_file_chunk: the scene and the
+"""save_scene_copy, read_file_chunk, write_file_chunk, delete_transfer_file: the scene and the
 frames of a render spread over workers, a chunk per job (core/transfer.py)."""
 import os
 import uuid
@@ -17,7 +17,7 @@ def save_scene_copy():
         compat.save_copy(path)
     except Exception as error:
         raise JobFailed("could not save a copy of the open file: %s" % error)
-    return {"filepath": path, "size": os.path.getsize(path)}
+    return {"filepath": transfer.remember(path), "size": os.path.getsize(path)}
 
 
 @command("read_file_chunk")
@@ -33,5 +33,14 @@ def write_file_chunk(name, offset, data_base64):
     folder = allowed_path(transfer.transfer_folder())
     try:
         return transfer.write_chunk(folder, name, int(offset), data_base64)
+    except transfer.TransferError as error:
+        raise JobFailed(str(error))
+
+
+@command("delete_transfer_file")
+def delete_transfer_file(filepath):
+    folder = allowed_path(transfer.transfer_folder())
+    try:
+        return transfer.delete(folder, filepath)
     except transfer.TransferError as error:
         raise JobFailed(str(error))
