@@ -78,13 +78,18 @@ function spreadSuite(version: BlenderVersion): void {
       }
     });
 
-    test("one worker killed mid-render: all 24 frames, each listed once, progress only growing", async () => {
+    test("one worker killed mid-render: all 24 frames, each listed once, progress only growing", async (t) => {
       const victim = workers[1]!;
       const pid = Number((await client.call("blender_execute_code", { code: "import os\nprint(os.getpid())", target_uuid: victim.uuid })).structured.result.stdout);
+      // Frames of about 0.4 s each (Cycles' time limit, whatever the machine's speed), so the victim cannot finish its
+      // chunk between its first frame and the kill; the UI's scene, and so the time limit, is shipped to the workers.
+      const slow = (seconds: number) => `import bpy\nc = bpy.context.scene.cycles\nc.time_limit = ${seconds}\nc.use_adaptive_sampling = False`;
+      assert.equal((await client.call("blender_execute_code", { code: slow(0.4), target_uuid: ui!.uuid })).structured.status, "completed");
+      t.after(() => client.call("blender_execute_code", { code: slow(0), target_uuid: ui!.uuid }));
       const progress: number[] = [];
       const pending = client.call(
         "blender_render_animation",
-        { engine: "cycles", samples: 1, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers" },
+        { engine: "cycles", samples: 65536, resolution_x: 32, resolution_y: 24, frame_start: 1, frame_end: 24, output_folder: inside(folder), target_uuid: "workers" },
         { onprogress: (p) => progress.push(p.progress) },
       );
       // Killed once its first chunk has a frame written: the rest of that chunk has to be done elsewhere.
