@@ -1,7 +1,8 @@
 /**
- * The dispatch contract, end to end: a real server (a process, or the same app in-process over in-memory links), real MCP
- * clients, and peers over real sockets. Which Blender answers (the fake
- * addon or real Blender) and over which MCP transport are parameters.
+ * The dispatch contract, end to end: a real server process (or the same
+ * app in this process, over in-memory links), real MCP clients, and peers
+ * over real sockets (or those links). Which Blender answers (the fake addon
+ * or real Blender) and over which MCP transport are parameters.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

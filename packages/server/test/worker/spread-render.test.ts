@@ -1,7 +1,7 @@
 /**
  * blender_render_animation with target_uuid "workers": the frames split into
  * chunks over the user's workers (fake addons here; real Blenders in
- * spread-render-blender.test.ts), a dead worker's chunk re-queued, a cancel
+ * spread-render.blender.test.ts), a dead worker's chunk re-queued, a cancel
  * stopping every chunk, the files gathered in frame order with one contact sheet.
  */
 import assert from "node:assert/strict";
