@@ -19,6 +19,7 @@ import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { ADDON_DIR, REPO_ROOT } from "../paths.js";
+import { assertTierHas } from "../test-tier.js";
 
 export const BLENDER_VERSIONS = ["3.4", "4.3", "5.2"] as const;
 export type BlenderVersion = (typeof BLENDER_VERSIONS)[number];
@@ -143,6 +144,7 @@ export function requiredBlenders(env: NodeJS.ProcessEnv = process.env): string[]
  * test), else the reason for skipping.
  */
 export async function blenderSkipReason(version: BlenderVersion, env: NodeJS.ProcessEnv = process.env): Promise<string | false> {
+  assertTierHas("blender");
   if (requiredBlenders(env).includes(version) || (await isProvisioned(version))) return false;
   return `Blender ${version} is not provisioned here (bash tools/blender/provision.sh ${version})`;
 }
@@ -161,6 +163,7 @@ process.on("exit", () => {
 });
 
 export async function launchBlender(options: LaunchOptions): Promise<RunningBlender> {
+  assertTierHas("blender");
   const { version, zip, timeoutMs = 60_000 } = options;
   const startupScript = options.startupScript ?? DEFAULT_STARTUP_SCRIPT;
   if (!BLENDER_VERSIONS.includes(version)) throw new Error(`unknown Blender version ${version}`);

@@ -14,6 +14,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { blenderRoot, type BlenderVersion } from "./launch.js";
+import { assertTierHas } from "../test-tier.js";
 
 const IN_CHROOT = join(import.meta.dirname, "in-chroot.sh");
 
@@ -32,6 +33,7 @@ const XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];
 const sh = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 export async function throwAwayBlender(version: BlenderVersion): Promise<ThrowAwayBlender> {
+  assertTierHas("blender");
   const root = blenderRoot(version);
   const host = root === "/";
   const work = await mkdtemp(join(host ? tmpdir() : join(root, "tmp"), "blender-mcp-wrap-"));

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
+import { assertTierHas } from "../test-tier.js";
 
 export async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -20,6 +21,7 @@ export async function freePort(): Promise<number> {
 
 /** Why Redis cannot be used here, or null; REQUIRE_REDIS=1 turns a missing redis-server into a failure. */
 export function redisSkipReason(): string | null {
+  assertTierHas("redis");
   const found = spawnSync("redis-server", ["--version"]).status === 0;
   if (found) return null;
   if (process.env.REQUIRE_REDIS === "1") throw new Error("REQUIRE_REDIS=1 but redis-server is not installed (apt-get install redis-server)");
@@ -35,6 +37,7 @@ export interface RedisProcess {
 
 /** Resolves once redis-server says it accepts connections; nothing persisted. */
 export async function startRedis(): Promise<RedisProcess> {
+  assertTierHas("redis");
   const port = await freePort();
   const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "inherit"],

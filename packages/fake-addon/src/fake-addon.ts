@@ -7,6 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import {
   AUTH_HEADER,
@@ -37,6 +39,8 @@ export type Behaviour =
 
 export interface FakeAddonOptions {
   url: string;
+  /** Opens the connection itself (an in-memory link to an in-process server) instead of dialling url. */
+  connect?: () => Duplex;
   uuid?: string;
   label?: string;
   /** The hello's client_type: "fake" by default; "worker" makes it a member of the user's pool. */
@@ -128,7 +132,12 @@ export class FakeAddon extends EventEmitter {
    * refusal or the AuthFailure.
    */
   connect(): Promise<Welcome> {
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, headers: { [AUTH_HEADER]: AUTH_SCHEME } });
+    const link = this.options.connect;
+    const ws = new WebSocket(this.options.url, {
+      perMessageDeflate: false,
+      headers: { [AUTH_HEADER]: AUTH_SCHEME },
+      ...(link ? { createConnection: () => link() as Socket } : {}),
+    });
     this.ws = ws;
     this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     return new Promise((resolve, reject) => {

@@ -44,6 +44,8 @@ export interface App {
   page: Page;
   /** Resolves with the bound port; rejects with the listen error. */
   listen(): Promise<number>;
+  /** Serves a connection made in-process (one end of an in-memory link) as the listener serves one it accepted. */
+  connect(socket: Duplex): void;
   /** Calls onIdle once nothing (no MCP session, no addon) has been connected for idleMs. */
   whenIdle(idleMs: number, onIdle: () => void): void;
   close(): Promise<void>;
@@ -255,6 +257,7 @@ export function createApp(config: Config, log: Logger = createLogger(config.logL
         });
       });
     },
+    connect: (socket) => void server.emit("connection", socket),
     whenIdle: (idleMs, onIdle) => {
       let timer: NodeJS.Timeout | null = null;
       idleWatch = () => {

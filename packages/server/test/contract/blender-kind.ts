@@ -1,7 +1,7 @@
 /** Real Blender, with the addon installed from the built zip, as a contract-suite peer. */
 import { join } from "node:path";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { blenderRoot, launchBlender, type BlenderVersion } from "../../../../tools/blender/launch.js";
+import { blenderRoot, launchBlender, type BlenderVersion } from "@blender-mcp/test-support/blender";
 import type { Peer, PeerKind } from "./peer.js";
 
 const ZIP = join(import.meta.dirname, `../../../../dist/blender_mcp_bus-${PACKAGE_VERSION}.zip`);

@@ -6,8 +6,8 @@ const fakes = new Map<string, FakeAddon>();
 
 export const fakeKind: PeerKind = {
   name: "fake addon",
-  async start({ url, token, label, gated, reconnect }) {
-    const fake = new FakeAddon({ url, token, label, gated, reconnect });
+  async start({ url, connect, token, label, gated, reconnect }) {
+    const fake = new FakeAddon({ url, connect, token, label, gated, reconnect });
     await fake.start();
     fakes.set(fake.uuid, fake);
     return {

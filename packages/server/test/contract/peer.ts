@@ -3,9 +3,13 @@
  * Blender each implement this, so which one answers is a parameter of the
  * suite, not something the tests know.
  */
+import type { Duplex } from "node:stream";
+
 export interface StartOptions {
   /** ws:// URL of the server's addon endpoint, e.g. ws://127.0.0.1:9860/addon */
   url: string;
+  /** An in-process server's in-memory link, which a peer in this process connects through instead of dialling url. */
+  connect?: () => Duplex;
   /** The bearer token the peer presents. */
   token: string;
   label?: string;

@@ -1,7 +1,8 @@
 /**
- * The dispatch contract, end to end: a real server process, real MCP
- * clients, and peers over real sockets. Which Blender answers (the fake
- * addon or real Blender) and over which MCP transport are parameters.
+ * The dispatch contract, end to end: a real server process (or the same
+ * app in this process, over in-memory links), real MCP clients, and peers
+ * over real sockets (or those links). Which Blender answers (the fake addon
+ * or real Blender) and over which MCP transport are parameters.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -13,7 +14,8 @@ import { z } from "zod";
 import { INTEGRATION_GATES, JobLookup, TOOLS } from "@blender-mcp/protocol";
 import { distinctColours, pngSize } from "@blender-mcp/fake-addon";
 import { connectClient, type Era, type TestClient, type TransportKind } from "../support/mcp-client.js";
-import { startServer, type ServerProcess } from "../support/server-process.js";
+import { startServer } from "../support/server-process.js";
+import { startInProcessServer, type TestServer } from "../support/in-process.js";
 import type { Peer, PeerKind } from "./peer.js";
 import { filesContract } from "./files.js";
 import { undoContract } from "./undo.js";
@@ -26,11 +28,11 @@ const coreGates = (gated: string[]) => gated.filter((g) => !(INTEGRATION_GATES a
 /** era: the MCP revision the suite's clients speak, legacy 2025-11-25 or modern 2026-07-28. */
 export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era = "legacy"): void {
   describe(`dispatch contract: ${kind.name} over ${transport}${era === "modern" ? " (2026-07-28)" : ""}`, { concurrency: 1 }, () => {
-    let server: ServerProcess;
+    let server: TestServer;
     let client: TestClient;
     const peers: Peer[] = [];
     const startPeer = async (options: { label?: string; gated?: string[] } = {}) => {
-      const peer = await kind.start({ url: server.addonUrl, token: server.token, ...options });
+      const peer = await kind.start({ url: server.addonUrl, connect: server.connect, token: server.token, ...options });
       peers.push(peer);
       return peer;
     };
@@ -48,7 +50,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era
       );
 
     before(async () => {
-      server = await startServer();
+      server = transport === "in-memory" ? await startInProcessServer() : await startServer();
       client = await connectClient(server, transport, { era });
     });
     after(async () => {
@@ -410,7 +412,7 @@ export function contractSuite(kind: PeerKind, transport: TransportKind, era: Era
       try {
         const health = z
           .object({ status: z.literal("ok"), clients: z.number(), jobs_in_flight: z.number(), version: z.string() })
-          .parse(await (await fetch(`${server.baseUrl}/health`)).json());
+          .parse(await (await (server.fetch ?? fetch)(`${server.baseUrl}/health`)).json());
         assert.equal(health.clients, 1);
         assert.equal(health.jobs_in_flight, 0);
       } finally {

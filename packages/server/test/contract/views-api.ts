@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decodePng, pngSize } from "@blender-mcp/fake-addon";
-import type { BlenderVersion } from "../../../../tools/blender/launch.js";
+import type { BlenderVersion } from "@blender-mcp/test-support/blender";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import type { Peer, PeerKind } from "./peer.js";

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gradientPng } from "@blender-mcp/fake-addon";
-import { zip } from "../../../../tools/package-addon/zip.js";
+import { zip } from "@blender-mcp/test-support/zip";
 
 export const SKETCHFAB_TOKEN = "skfb-test-token-3f9a1c";
 export const HYPER3D_KEY = "rodin-test-key-77d2e0";

@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import { createServer, connect, type Server, type Socket } from "node:net";
 
-export { freePort, redisSkipReason, startRedis, type RedisProcess } from "../../../../tools/redis/redis-server.js";
+export { freePort, redisSkipReason, startRedis, type RedisProcess } from "@blender-mcp/test-support/redis";
 
 /**
  * Each new connection goes to the next backend in turn; a backend that

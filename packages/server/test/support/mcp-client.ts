@@ -12,8 +12,10 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult, type McpSub
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { BUS_LOGGER, type BusEvent, type Job } from "@blender-mcp/protocol";
 import { CLI, type ServerProcess } from "./server-process.js";
+import type { TestServer } from "./in-process.js";
 
-export type TransportKind = "http" | "stdio";
+/** in-memory: Streamable HTTP to an in-process server over in-memory links (see in-process.ts). */
+export type TransportKind = "http" | "stdio" | "in-memory";
 export type Era = "legacy" | "modern";
 export const MODERN_REVISION = "2026-07-28";
 
@@ -115,16 +117,23 @@ export interface ConnectOptions {
 }
 
 /** Connects as the local user (the server's local token), or with the token given, in the era asked (legacy by default). */
-export async function connectClient(server: ServerProcess, kind: TransportKind, options: ConnectOptions | string = {}): Promise<TestClient> {
+export async function connectClient(server: ServerProcess | TestServer, kind: TransportKind, options: ConnectOptions | string = {}): Promise<TestClient> {
   const { token = server.token, era = "legacy" } = typeof options === "string" ? { token: options } : options;
-  const transport: Transport =
-    kind === "http"
-      ? new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } })
-      : new StdioClientTransport({
-          command: process.execPath,
-          args: [CLI, "stdio", "--port", String(server.port), "--data-dir", server.dataDir, "--log-level", "warn"],
-          stderr: "inherit",
-        });
+  const requestInit = { headers: { authorization: `Bearer ${token}` } };
+  let transport: Transport;
+  if (kind === "stdio") {
+    if (!("port" in server)) throw new Error("the stdio relay needs a server process on a port");
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "stdio", "--port", String(server.port), "--data-dir", server.dataDir, "--log-level", "warn"],
+      stderr: "inherit",
+    });
+  } else if (kind === "in-memory") {
+    if (!("fetch" in server) || !server.fetch) throw new Error("in-memory clients need an in-process server (startInProcessServer)");
+    transport = new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit, fetch: server.fetch });
+  } else {
+    transport = new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit });
+  }
   const client = new Client(
     { name: "contract-suite", version: "1.0.0" },
     era === "modern" ? { versionNegotiation: { mode: { pin: MODERN_REVISION } } } : {},

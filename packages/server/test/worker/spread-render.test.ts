@@ -1,7 +1,7 @@
 /**
  * blender_render_animation with target_uuid "workers": the frames split into
  * chunks over the user's workers (fake addons here; real Blenders in
- * spread-render-blender.test.ts); the requesting Blender's scene shipped to
+ * spread-render.blender.test.ts); the requesting Blender's scene shipped to
  * them; the frames left in a shared folder or streamed into the server's; a
  * dead worker's unfinished frames re-queued; a cancel stopping every chunk.
  */

@@ -1,7 +1,7 @@
 /** Shared by the worker tests: a headless worker launched from the built zip, and waits on the server's log. */
 import { join } from "node:path";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { launchBlender, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
+import { launchBlender, type BlenderVersion, type RunningBlender } from "@blender-mcp/test-support/blender";
 import type { ServerProcess } from "../support/server-process.js";
 
 const ZIP = join(import.meta.dirname, `../../../../dist/blender_mcp_bus-${PACKAGE_VERSION}.zip`);

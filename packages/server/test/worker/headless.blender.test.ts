@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pngSize } from "@blender-mcp/fake-addon";
-import { BLENDER_VERSIONS, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason, type BlenderVersion, type RunningBlender } from "@blender-mcp/test-support/blender";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { freePort } from "../scale-out/support.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";

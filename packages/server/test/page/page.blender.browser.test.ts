@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
-import { blenderSkipReason } from "../../../../tools/blender/launch.js";
+import { blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { blenderKind } from "../contract/blender-kind.js";
 import type { Peer } from "../contract/peer.js";
-import { browserMissing, cancellableJob, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, launchBrowser, saveScreenshot, servedLink } from "@blender-mcp/test-support/browser";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 

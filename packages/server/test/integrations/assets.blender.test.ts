@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { BLENDER_VERSIONS, blenderSkipReason, launchBlender, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason, launchBlender, type BlenderVersion, type RunningBlender } from "@blender-mcp/test-support/blender";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import { BOX, FAL_KEY, HYPER3D_KEY, INJECTION, SKETCHFAB_TOKEN, startFixtureApi, type FixtureApi } from "./fixture-api.js";

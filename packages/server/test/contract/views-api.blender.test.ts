@@ -1,6 +1,6 @@
 /** blender_get_views, blender_search_api and blender_get_api in real Blender 3.4, 4.3 and 5.2. */
 import { test } from "node:test";
-import { BLENDER_VERSIONS, blenderSkipReason } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { blenderKind } from "./blender-kind.js";
 import { viewsApiSuite } from "./views-api.js";
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { distinctColours, pngSize } from "@blender-mcp/fake-addon";
-import { BLENDER_VERSIONS, blenderSkipReason, type BlenderVersion } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason, type BlenderVersion } from "@blender-mcp/test-support/blender";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import { blenderKind } from "./blender-kind.js";

@@ -19,7 +19,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { createClient } from "redis";
 import { FakeAddon } from "@blender-mcp/fake-addon";
 import { redisSkipReason, startRedis, type RedisProcess } from "../scale-out/support.js";
-import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "@blender-mcp/test-support/browser";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "../support/server-process.js";
 

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { blenderRoot, blenderSkipReason } from "../../../../tools/blender/launch.js";
-import { throwAwayBlender } from "../../../../tools/blender/wrapper.js";
+import { blenderRoot, blenderSkipReason } from "@blender-mcp/test-support/blender";
+import { throwAwayBlender } from "@blender-mcp/test-support/blender";
 import { EXTENSION_ZIP } from "../../src/addon-files.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 

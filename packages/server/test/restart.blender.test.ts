@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { FakeAddon } from "@blender-mcp/fake-addon";
-import { BLENDER_VERSIONS, blenderSkipReason } from "../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { blenderKind } from "./contract/blender-kind.js";
 import { fakeKind } from "./contract/fake-kind.js";
 import type { PeerKind } from "./contract/peer.js";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { blenderSkipReason, launchBlender } from "../../../tools/blender/launch.js";
+import { blenderSkipReason, launchBlender } from "@blender-mcp/test-support/blender";
 import { connectClient } from "./support/mcp-client.js";
 import { startServer } from "./support/server-process.js";
 

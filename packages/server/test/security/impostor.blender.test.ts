@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createHash, randomBytes } from "node:crypto";
 import { PACKAGE_VERSION } from "@blender-mcp/protocol";
-import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, launchBlender } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, launchBlender } from "@blender-mcp/test-support/blender";
 import { TokenStore } from "../../src/auth/tokens.js";
 import { connectClient } from "../support/mcp-client.js";
 import { CLI, startServer } from "../support/server-process.js";

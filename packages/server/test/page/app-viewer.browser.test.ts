@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from "@modelcontextprotocol/client";
 import type { Browser, Frame, Page } from "puppeteer-core";
 import { FakeAddon, gradientPng } from "@blender-mcp/fake-addon";
-import { browserMissing, launchBrowser } from "../support/browser.js";
+import { browserMissing, launchBrowser } from "@blender-mcp/test-support/browser";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import { hostPage } from "./app-host.js";
 

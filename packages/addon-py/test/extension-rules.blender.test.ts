@@ -10,8 +10,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import { BLENDER_VERSIONS, blenderSkipReason } from "../../../tools/blender/launch.js";
-import { throwAwayBlender } from "../../../tools/blender/wrapper.js";
+import { BLENDER_VERSIONS, blenderSkipReason } from "@blender-mcp/test-support/blender";
+import { throwAwayBlender } from "@blender-mcp/test-support/blender";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "../../server/dist/cli.js");

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { FakeAddon } from "@blender-mcp/fake-addon";
-import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "../support/browser.js";
+import { browserMissing, cancellableJob, cookieHeader, launchBrowser, saveScreenshot, servedLink } from "@blender-mcp/test-support/browser";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { CLI, startServer, type ServerProcess } from "../support/server-process.js";
 

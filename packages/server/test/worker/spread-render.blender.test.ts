@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, type BlenderVersion, type RunningBlender } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderRoot, blenderSkipReason, type BlenderVersion, type RunningBlender } from "@blender-mcp/test-support/blender";
 import { connectClient, type TestClient } from "../support/mcp-client.js";
 import { startServer, type ServerProcess } from "../support/server-process.js";
 import { decodePng } from "@blender-mcp/fake-addon";

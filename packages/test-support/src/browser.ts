@@ -6,12 +6,14 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { assertTierHas } from "./tier.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const ARTIFACTS = join(import.meta.dirname, "../../../../test-artifacts/page");
+export const ARTIFACTS = join(import.meta.dirname, "../../../test-artifacts/page");
 
 /** Why page tests cannot run here, or null; with REQUIRE_BROWSER=1 a missing browser fails instead. */
 export function browserMissing(): string | null {
+  assertTierHas("browser");
   if (existsSync(CHROMIUM)) return null;
   const why = `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
   if (process.env.REQUIRE_BROWSER === "1") throw new Error(why);
@@ -19,6 +21,7 @@ export function browserMissing(): string | null {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  assertTierHas("browser");
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { blenderSkipReason } from "../../../../tools/blender/launch.js";
+import { blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { connectClient } from "../support/mcp-client.js";
 import { CLI, startServer } from "../support/server-process.js";
 import { attachOf, logged } from "./support.js";
