@@ -5,7 +5,7 @@
  * runner's 20-minute limit for a file under load.
  */
 import { test } from "node:test";
-import { BLENDER_VERSIONS, blenderSkipReason } from "../../../../tools/blender/launch.js";
+import { BLENDER_VERSIONS, blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { blenderKind } from "./blender-kind.js";
 import { contractSuite } from "./suite.js";
 

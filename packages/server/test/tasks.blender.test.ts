@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { blenderSkipReason } from "../../../tools/blender/launch.js";
+import { blenderSkipReason } from "@blender-mcp/test-support/blender";
 import { blenderKind } from "./contract/blender-kind.js";
 import type { Peer } from "./contract/peer.js";
 import type { TestClient } from "./support/mcp-client.js";
