@@ -10,7 +10,6 @@ import random
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -141,21 +140,6 @@ class Connection:
                 with self._lock:
                     self._outbox.append(text)
             return False
-
-    @contextmanager
-    def together(self):
-        """What is sent inside leaves as one write at the end (a job's running update with its result), or
-        after 200 ms when the work takes longer; see WebSocket.hold."""
-        ws = self._welcomed
-        hold = getattr(ws, "hold", None)
-        if hold is None:
-            yield
-            return
-        hold(True)
-        try:
-            yield
-        finally:
-            hold(False)
 
     # -- the thread ---------------------------------------------------------
 

@@ -84,12 +84,6 @@ class Session:
                 return ran
 
     def run_job(self, job: Job, gated: List[str]) -> None:
-        # The running update would wake the server before the handler starts, and on a busy machine the server
-        # can take the CPU from Blender then: it leaves with the result instead, or on its own if the job is long.
-        with self.connection.together():
-            self._run_job(job, gated)
-
-    def _run_job(self, job: Job, gated: List[str]) -> None:
         self.reporter.running(job.job_id)
         step = step_name(job, self.registry.catalog)
         try:

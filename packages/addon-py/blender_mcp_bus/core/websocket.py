@@ -149,9 +149,6 @@ class _ProtocolViolation(WebSocketError):
         self.reason = reason
 
 
-_CORK = getattr(socket, "TCP_CORK", None)
-
-
 class WebSocket:
     """A connected client socket. recv() from one thread; send from any."""
 
@@ -176,17 +173,6 @@ class WebSocket:
 
     def send_text(self, text: str) -> None:
         self._send_frame(OP_TEXT, text.encode("utf-8"))
-
-    def hold(self, held: bool) -> None:
-        """While held, the kernel keeps small writes back (Linux's TCP_CORK) and sends them as one when released,
-        or after 200 ms at most. Each write to a peer on this machine wakes it, and on a busy machine the woken
-        peer can take the CPU from the sender there and then. Elsewhere this does nothing."""
-        if _CORK is None or self.closed:
-            return
-        try:
-            self.sock.setsockopt(socket.IPPROTO_TCP, _CORK, 1 if held else 0)
-        except OSError:
-            pass  # a socket that just died: the reader notices
 
     def send_binary(self, data: bytes) -> None:
         self._send_frame(OP_BINARY, data)

@@ -2,7 +2,6 @@
 import json
 import queue
 import socket
-import threading
 import unittest
 
 from blender_mcp_bus.core import connection as connection_module
@@ -81,34 +80,6 @@ class ConnectionTest(unittest.TestCase):
         self.session.disconnect()
         self.assertEqual(self.lines.get(timeout=WAIT), "disconnected: disconnected by user")
         self.assertEqual(self.session.connection.status.state, "disconnected")
-
-    @unittest.skipUnless(hasattr(socket, "TCP_CORK"), "TCP_CORK is Linux's")
-    def test_job_updates_are_held_back_together_and_released_after_the_job(self):
-        frames = queue.Queue()
-
-        def handler(conn):
-            hello = json.loads(conn.read_text())
-            conn.send_text(welcome(hello))
-            conn.send_text(json.dumps({"message_type": "command_dispatch", "job_id": "j2",
-                                       "command": "get_scene_info", "params": {}, "priority": "info"}))
-            while True:
-                frames.put(json.loads(conn.read_text()))
-
-        queued = threading.Event()
-        put = self.session.queue.put
-        self.session.queue.put = lambda job: (put(job), queued.set())[0]
-        server = self.serve(handler)
-        self.session.connect(self.settings(server))
-        self.assertTrue(queued.wait(WAIT), "the dispatch was queued")
-        sock = self.session.connection._welcomed.sock
-        corked = []
-        run_job = self.session._run_job
-        self.session._run_job = lambda job, gated: (corked.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)),
-                                                    run_job(job, gated))
-        self.assertEqual(self.session.run_pending([]), 1)
-        self.assertEqual(corked, [1], "held while the job ran")
-        self.assertEqual(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK), 0, "released after it")
-        self.assertEqual([frames.get(timeout=WAIT)["status"] for _ in range(2)], ["running", "completed"])
 
     def test_refused_shows_the_reason_and_backs_off_to_the_longest_delay(self):
         def handler(conn):
