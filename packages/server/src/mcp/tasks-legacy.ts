@@ -19,7 +19,7 @@ import {
 import { TERMINAL_JOB_STATES, type Job, type ToolDef } from "@blender-mcp/protocol";
 import type { SessionContext } from "./context.js";
 import { outcomeOf } from "./dispatch.js";
-import { findTask, interceptToolsCall, TaskParams, taskIdOf, taskOf, type StoredRequest, type TaskView } from "./tasks.js";
+import { findTask, interceptToolsCall, sdkRequestHandlers, TaskParams, taskIdOf, taskOf, type StoredRequest, type TaskView } from "./tasks.js";
 import { outcomeResult } from "./tools/outcome-result.js";
 
 /** The 2025-11-25 Task: the same as the extension's but for the names of two fields, and no inlined result. */
@@ -37,8 +37,8 @@ type ListHandler = (request: unknown, extra: ServerContext) => Promise<ListTools
  * default listing's budget), and only a client that knows tasks reads them.
  */
 function advertiseTaskSupport(server: McpServer, long: ReadonlySet<string>): boolean {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, ListHandler> })._requestHandlers;
-  const original = handlers instanceof Map ? handlers.get("tools/list") : undefined;
+  const handlers = sdkRequestHandlers<ListHandler>(server);
+  const original = handlers?.get("tools/list");
   if (!original) return false;
   // The tools module hands out one of two fixed listings (with and without the viewer link): mark each once.
   const marked = new WeakMap<ListToolsResult, ListToolsResult>();

@@ -87,6 +87,15 @@ export interface StoredRequest {
 }
 type StoredHandler = (request: StoredRequest, extra: ServerContext) => Promise<unknown>;
 
+/**
+ * The SDK's own handler map, where tasks wrap its tools/call (and, in 2025-11-25, its tools/list): an internal of
+ * the SDK, so undefined when a release no longer has it, and then no tasks are advertised or served.
+ */
+export function sdkRequestHandlers<Handler>(server: McpServer): Map<string, Handler> | undefined {
+  const handlers = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  return handlers instanceof Map ? (handlers as Map<string, Handler>) : undefined;
+}
+
 /** How an era asks for a task and answers with one. */
 export interface TaskCalls {
   /** Whether this call is to be a task; `long` is its tool when the tool runs long. May throw a protocol error. */
@@ -102,8 +111,8 @@ export interface TaskCalls {
  * advertised and every call is answered whole.)
  */
 export function interceptToolsCall(server: McpServer, ctx: SessionContext, tools: readonly ToolDef[], calls: TaskCalls): boolean {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, StoredHandler> })._requestHandlers;
-  const original = handlers instanceof Map ? handlers.get("tools/call") : undefined;
+  const handlers = sdkRequestHandlers<StoredHandler>(server);
+  const original = handlers?.get("tools/call");
   if (!original) {
     ctx.log.warn("tasks.unavailable", { reason: "the MCP SDK's tools/call handler was not found" });
     return false;
